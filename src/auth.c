@@ -1,0 +1,148 @@
+/*
+ * auth.c - who is calling, for which organisation, and may they.
+ *
+ * A bearer token is never stored or compared in clear: its SHA-256 is looked
+ * up (SPEC section 5 step 1).  Every reason a token fails gives the same
+ * answer, so a caller learns nothing about which check it failed.
+ */
+#include "auth.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "route.h"
+#include "secret.h"
+
+static enum err
+from_store(enum store_rc rc, enum err none)
+{
+	switch (rc) {
+	case STORE_OK:
+		return ERR_OK;
+	case STORE_NONE:
+		return none;
+	case STORE_UNAVAILABLE:
+		return ERR_UNAVAILABLE;
+	default:
+		return ERR_INTERNAL;
+	}
+}
+
+int
+auth_bearer(const char *header, const char **token, size_t *len)
+{
+	const char *p, *end;
+
+	if (header == NULL || strncasecmp(header, "bearer", 6) != 0 ||
+	    (header[6] != ' ' && header[6] != '\t'))
+		return -1;
+	p = header + 7;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	end = p + strlen(p);
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	*token = p;
+	*len = (size_t)(end - p);
+	return 0;
+}
+
+int
+auth_audience_has(const char *audience, const char *want)
+{
+	size_t n = strlen(want);
+	const char *p = audience;
+
+	if (n == 0)
+		return 0;
+	while (*p != '\0') {
+		size_t k;
+
+		while (*p == ' ')
+			p++;
+		k = strcspn(p, " ");
+		if (k == n && memcmp(p, want, n) == 0)
+			return 1;
+		p += k;
+	}
+	return 0;
+}
+
+/* RFC 6750 2.1 b64token: the only bytes a bearer token may hold. */
+static int
+token_chars_ok(const char *t, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)t[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~+/=", c) != NULL))
+			return 0;
+	}
+	return 1;
+}
+
+enum err
+auth_authenticate(struct store *st, const struct config *cfg,
+    const char *authorization, struct principal *out)
+{
+	struct token_row row;
+	const char *token;
+	char digest[SHA256_HEX];
+	size_t len;
+	enum err e;
+
+	if (auth_bearer(authorization, &token, &len) != 0)
+		return ERR_AUTH_MISSING;
+	if (len == 0 || len > TOKEN_MAX || !token_chars_ok(token, len))
+		return ERR_TOKEN_INVALID;
+	secret_sha256_hex(token, len, digest);
+	e = from_store(store_token(st, digest, &row), ERR_TOKEN_INVALID);
+	if (e != ERR_OK)
+		return e;
+	/* Personal access tokens skip the audience check (SPEC section 4). */
+	if (!row.pat && !auth_audience_has(row.audience, cfg->api_project_id))
+		return ERR_TOKEN_INVALID;
+	memcpy(out->user_id, row.user_id, sizeof(out->user_id));
+	memcpy(out->org_id, row.user_org, sizeof(out->org_id));
+	return ERR_OK;
+}
+
+enum err
+auth_acting_org(struct store *st, const struct principal *who,
+    const char *header, char *org, size_t orglen)
+{
+	struct slice id;
+	size_t n;
+	enum err e;
+
+	/* An empty header is no header, as in ZITADEL's metadata lookup. */
+	if (header == NULL || header[0] == '\0') {
+		n = strlen(who->org_id);
+		if (n >= orglen)
+			return ERR_INTERNAL;
+		memcpy(org, who->org_id, n + 1);
+		return ERR_OK;
+	}
+	n = strlen(header);
+	id.p = header;
+	id.n = n;
+	/* Not an ID at all: no organisation has it, no query needed. */
+	if (route_check_id(id) != ERR_OK || n >= orglen)
+		return ERR_ORG_NOT_FOUND;
+	e = from_store(store_org_active(st, header), ERR_ORG_NOT_FOUND);
+	if (e != ERR_OK)
+		return e;
+	memcpy(org, header, n + 1);
+	return ERR_OK;
+}
+
+enum err
+auth_authorize(struct store *st, const struct principal *who,
+    const char *org, const char *project_id, const char *permission)
+{
+	return from_store(store_permission(st, who->user_id, org, project_id,
+	    permission), ERR_PERMISSION_DENIED);
+}

@@ -1,0 +1,57 @@
+/*
+ * config.h - settings from oidc-secret.conf and OIDC_SECRET_* (SPEC section 7).
+ */
+#ifndef OIDC_SECRET_CONFIG_H
+#define OIDC_SECRET_CONFIG_H
+
+#include <stddef.h>
+
+#define ID_MAX 200		/* characters in an ID (SPEC section 4) */
+#define ID_BYTES (ID_MAX * 4)	/* the same in UTF-8 bytes */
+
+enum hash_alg { HASH_ARGON2ID, HASH_BCRYPT };
+enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+struct config {
+	char db_host[256];
+	unsigned db_port;
+	char db_socket[256];
+	char db_name[65];
+	char db_user[81];
+	char db_password[256];
+	unsigned db_connect_timeout_s;
+	unsigned db_rw_timeout_s;
+	unsigned db_lock_wait_timeout_s;
+	char api_project_id[ID_BYTES + 1];
+	unsigned hash_algorithm;	/* enum hash_alg */
+	unsigned argon2_memory_kib;
+	unsigned argon2_iterations;
+	unsigned argon2_parallelism;
+	unsigned bcrypt_cost;
+	unsigned secret_length;
+	unsigned max_body_bytes;
+	unsigned log_level;		/* enum log_level */
+};
+
+/* Where the file is looked for when OIDC_SECRET_CONFIG is not set. */
+const char *config_default_path(void);
+
+/*
+ * Fills cfg with the defaults, then the file, then the environment.  path
+ * NULL means OIDC_SECRET_CONFIG, else config_default_path(); a missing file
+ * is an error only when it was named explicitly.  On failure returns -1 with
+ * one line in err naming the key, the value and what is allowed.
+ */
+int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
+
+/* The same steps, separately (for tests and the admin tool). */
+void config_defaults(struct config *cfg);
+int config_set(struct config *cfg, const char *key, const char *value,
+    char *err, size_t errlen);
+int config_parse(struct config *cfg, const char *text, size_t len,
+    const char *origin, char *err, size_t errlen);
+int config_check(const struct config *cfg, char *err, size_t errlen);
+
+const char *config_hash_name(unsigned alg);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * dispatch.h - one request: route, decode, call the service, encode.
+ */
+#ifndef OIDC_SECRET_DISPATCH_H
+#define OIDC_SECRET_DISPATCH_H
+
+#include "config.h"
+#include "request.h"
+#include "service.h"
+
+/* What the request log line needs to know of a handled request. */
+struct handled {
+	const char *route;	/* "rest", "grpc-web", "healthz", ... */
+	int grpc;		/* gRPC code of the answer */
+	char user_id[ID_BYTES + 1];
+};
+
+/*
+ * Fills resp for req, reading the body through io when the route takes
+ * one.  Never fails: an answer that cannot be built becomes a bare 500.
+ */
+void dispatch(struct service *svc, struct request *req, const struct io *io,
+    struct response *resp, struct handled *h);
+
+#endif

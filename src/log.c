@@ -1,0 +1,97 @@
+/*
+ * log.c - one line per event on stderr: "time oidc-secret[pid]: level: text".
+ *
+ * stderr is the web server's error log under CGI, mod_fcgid and lighttpd.
+ * Each line goes out in one write(2) so lines of several processes do not
+ * interleave.  Values from outside are sanitised before they are written.
+ */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ts.h"
+
+static unsigned current = LOG_INFO;
+static const char *const names[] = { "error", "warn", "info", "debug" };
+
+void
+log_set_level(unsigned level)
+{
+	current = level;
+}
+
+int
+log_enabled(unsigned level)
+{
+	return level <= current;
+}
+
+static void
+vline(unsigned level, const char *fmt, va_list ap)
+{
+	char line[1024], when[TS_RFC3339_MAX];
+	int n, k;
+
+	if (ts_format(ts_now(), when, sizeof(when)) != 0)
+		snprintf(when, sizeof(when), "-");
+	n = snprintf(line, sizeof(line), "%s oidc-secret[%ld]: %s: ", when,
+	    (long)getpid(), names[level < 4 ? level : 3]);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return;
+	k = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	if (k < 0)
+		return;
+	n += k;
+	if ((size_t)n > sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	/* Nothing to do when stderr is gone. */
+	if (write(STDERR_FILENO, line, (size_t)n) < 0)
+		return;
+}
+
+void
+log_msg(unsigned level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_enabled(level))
+		return;
+	va_start(ap, fmt);
+	vline(level, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_sanitize(const char *in, char *out, size_t outlen)
+{
+	size_t i, n = 0;
+
+	if (outlen == 0)
+		return;
+	for (i = 0; in != NULL && in[i] != '\0' && n + 1 < outlen; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		out[n++] = c > 0x20 && c < 0x7f && c != '"' && c != '\\' ? (char)c : '?';
+	}
+	if (in != NULL && in[i] != '\0' && n >= 3)
+		memcpy(out + n - 3, "...", 3);
+	out[n] = '\0';
+}
+
+void
+log_request(const struct log_request *r)
+{
+	char method[16], user[64];
+
+	if (!log_enabled(LOG_INFO))
+		return;
+	log_sanitize(r->method, method, sizeof(method));
+	log_sanitize(r->user, user, sizeof(user));
+	log_msg(LOG_INFO, "request id=%s method=%s route=%s status=%d code=%d "
+	    "user=%s latency_ms=%.1f", r->id, method[0] ? method : "-", r->route,
+	    r->status, r->grpc, user[0] ? user : "-", r->latency_ms);
+}

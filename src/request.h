@@ -1,0 +1,81 @@
+/*
+ * request.h - one request in, one response out, on plain structs.
+ *
+ * The server's parameters and body become a struct request (copied strings,
+ * bounded body); a struct response becomes CGI/FastCGI output.  Both go
+ * through struct io, so the same code serves FastCGI, plain CGI, the tests
+ * and the fuzzers.
+ */
+#ifndef OIDC_SECRET_REQUEST_H
+#define OIDC_SECRET_REQUEST_H
+
+#include <stddef.h>
+
+struct io {
+	/* A server parameter (CGI meta-variable), or NULL. */
+	const char *(*param)(void *ctx, const char *name);
+	/* Up to len body bytes; 0 at end of input, -1 on error. */
+	long (*read)(void *ctx, char *buf, size_t len);
+	/* All of len bytes, or -1. */
+	int (*write)(void *ctx, const char *buf, size_t len);
+	void *ctx;
+};
+
+enum body_state {
+	BODY_OK,
+	BODY_TOO_LARGE,		/* over max_body_bytes: not read */
+	BODY_SHORT,		/* input ended before CONTENT_LENGTH */
+	BODY_BAD_LENGTH		/* CONTENT_LENGTH is not a number */
+};
+
+struct request {
+	char *method;
+	char *path;		/* SCRIPT_NAME + PATH_INFO, or decoded REQUEST_URI */
+	size_t path_len;
+	char *content_type;	/* NULL when absent */
+	char *authorization;	/* NULL when absent */
+	char *org_id;		/* x-zitadel-orgid, NULL when absent */
+	char *body;		/* NUL-terminated; NULL until request_read_body */
+	size_t body_len;
+	enum body_state body_state;
+	char id[17];		/* request ID for the log: 16 hex digits */
+};
+
+/* Copies the parameters it keeps (they die at the next accept); -1 on OOM. */
+int request_read_params(struct request *req, const struct io *io);
+
+/*
+ * Reads the body, never more than max bytes into memory: a CONTENT_LENGTH
+ * over max is refused unread; without CONTENT_LENGTH (chunked) input is read
+ * to its end and refused once it passes max.  -1 on OOM or I/O error.
+ */
+int request_read_body(struct request *req, const struct io *io, size_t max);
+
+/* Reads and drops what is left of the input, up to a bound. */
+void request_drain(const struct io *io);
+
+void request_free(struct request *req);
+
+#define RESPONSE_HEADERS 4
+
+struct response {
+	int status;
+	const char *content_type;
+	struct {
+		const char *name;
+		char *value;	/* owned */
+	} header[RESPONSE_HEADERS];
+	size_t nheader;
+	char *body;		/* owned; wiped when freed (it may hold a secret) */
+	size_t body_len;
+};
+
+/* Adds a header (the value is copied); -1 when full or out of memory. */
+int response_header(struct response *resp, const char *name, const char *value);
+
+/* Status line, the fixed headers of SPEC section 2, the extras, the body. */
+int response_write(const struct response *resp, const struct io *io);
+
+void response_free(struct response *resp);
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * route.c - request path -> route and its IDs (SPEC section 1).
+ *
+ * Routes match the end of the path, so whatever mount prefix the server put
+ * in front (/api, /cgi-bin/oidc-secret.cgi, lighttpd's SCRIPT_NAME) needs no
+ * setting.  The path arrives decoded by the server (RFC 3875 4.1.5, 4.1.13)
+ * and is never decoded a second time; only the REQUEST_URI fallback is
+ * decoded, once.  IDs are slices of the path; route_check_id() judges them
+ * later, in the order SPEC section 4 gives.
+ */
+#include "route.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+#define REST_SEGMENTS 8
+#define GRPC_SUFFIX "/zitadel.management.v1.ManagementService/RegenerateOIDCClientSecret"
+
+static int
+slice_is(struct slice s, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return s.n == n && memcmp(s.p, lit, n) == 0;
+}
+
+static int
+ends_with(const char *path, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len >= n && memcmp(path + len - n, suffix, n) == 0;
+}
+
+/*
+ * Splits the last n '/'-separated segments of path into seg[0..n-1] (in
+ * path order).  Returns 0 when the path has at least n segments, each after
+ * a '/'.
+ */
+static int
+last_segments(const char *path, size_t len, struct slice *seg, int n)
+{
+	size_t end = len;
+	int i;
+
+	for (i = n - 1; i >= 0; i--) {
+		size_t start = end;
+
+		while (start > 0 && path[start - 1] != '/')
+			start--;
+		if (start == 0)
+			return -1;	/* no '/' before this segment */
+		seg[i].p = path + start;
+		seg[i].n = end - start;
+		end = start - 1;
+	}
+	return 0;
+}
+
+void
+route_match(const char *method, const char *path, size_t len, struct route *out)
+{
+	struct slice seg[REST_SEGMENTS];
+
+	memset(out, 0, sizeof(*out));
+	out->kind = ROUTE_NONE;
+	if (last_segments(path, len, seg, REST_SEGMENTS) == 0 &&
+	    slice_is(seg[0], "management") && slice_is(seg[1], "v1") &&
+	    slice_is(seg[2], "projects") && slice_is(seg[4], "apps") &&
+	    slice_is(seg[6], "oidc_config") &&
+	    slice_is(seg[7], "_generate_client_secret")) {
+		out->kind = ROUTE_REST;
+		out->allow = "POST";
+		out->project_id = seg[3];
+		out->app_id = seg[5];
+	} else if (ends_with(path, len, GRPC_SUFFIX)) {
+		out->kind = ROUTE_GRPC;
+		out->allow = "POST";
+	} else if (ends_with(path, len, "/debug/healthz")) {
+		out->kind = ROUTE_HEALTHZ;
+		out->allow = "GET";
+	} else if (ends_with(path, len, "/debug/ready")) {
+		out->kind = ROUTE_READY;
+		out->allow = "GET";
+	} else
+		return;
+	out->method_ok = method != NULL && strcmp(method, out->allow) == 0;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+size_t
+route_percent_decode(char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		int hi, lo;
+
+		if (s[i] == '%' && i + 2 < len &&
+		    (hi = hexval(s[i + 1])) >= 0 && (lo = hexval(s[i + 2])) >= 0) {
+			s[n++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else
+			s[n++] = s[i];
+	}
+	s[n] = '\0';
+	return n;
+}
+
+char *
+route_request_path(const char *script_name, const char *path_info,
+    const char *request_uri, size_t *len)
+{
+	size_t sn = script_name != NULL ? strlen(script_name) : 0;
+	size_t pn = path_info != NULL ? strlen(path_info) : 0;
+	char *buf;
+
+	if (sn + pn == 0 && request_uri != NULL) {
+		size_t un = strcspn(request_uri, "?#");
+
+		buf = malloc(un + 1);
+		if (buf == NULL)
+			return NULL;
+		memcpy(buf, request_uri, un);
+		buf[un] = '\0';
+		*len = route_percent_decode(buf, un);
+		return buf;
+	}
+	buf = malloc(sn + pn + 1);
+	if (buf == NULL)
+		return NULL;
+	if (sn > 0)
+		memcpy(buf, script_name, sn);
+	if (pn > 0)
+		memcpy(buf + sn, path_info, pn);
+	buf[sn + pn] = '\0';
+	*len = sn + pn;
+	return buf;
+}
+
+/*
+ * Decodes one UTF-8 sequence at s (RFC 3629 4: no overlongs, no surrogates,
+ * nothing above U+10FFFF).  Returns its length and the code point, or 0.
+ */
+static size_t
+utf8_next(const unsigned char *s, size_t n, unsigned long *cp)
+{
+	unsigned long c;
+	size_t len, i;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		c = s[0] & 0x07;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return 0;
+	*cp = c;
+	return len;
+}
+
+enum err
+route_check_id(struct slice id)
+{
+	const unsigned char *s = (const unsigned char *)id.p;
+	size_t i = 0, chars = 0;
+
+	if (id.n == 0)
+		return ERR_ID_MISSING;
+	while (i < id.n) {
+		unsigned long cp;
+		size_t k = utf8_next(s + i, id.n - i, &cp);
+
+		/* C0, DEL and C1 are control characters (Unicode Cc). */
+		if (k == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+			return ERR_INVALID_ARGUMENT;
+		if (++chars > ID_MAX)
+			return ERR_INVALID_ARGUMENT;
+		i += k;
+	}
+	return ERR_OK;
+}

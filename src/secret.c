@@ -1,0 +1,401 @@
+/*
+ * secret.c - generate a client secret, hash it, verify it.
+ *
+ * The only module that touches libgcrypt and libxcrypt.  Secrets are drawn
+ * from GCRY_STRONG_RANDOM by rejection sampling, so each of the 62 letters
+ * and digits is equally likely.  argon2id goes through gcry_kdf_open/
+ * compute/final and is written as a PHC string
+ * ($argon2id$v=19$m=..,t=..,p=..$salt$hash, base64 without padding, as the
+ * reference libargon2 writes it); bcrypt goes through libxcrypt.  Every
+ * comparison of a computed hash with a stored one takes constant time.
+ */
+#include "secret.h"
+
+#include <crypt.h>
+#include <gcrypt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+#define SALT_LEN 16
+#define TAG_LEN 32
+#define TAG_MAX 64		/* longest argon2 tag we verify */
+#define ARGON2_VERSION 0x13
+
+static const char alnum[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+int
+secret_init(void)
+{
+	/* libssh src/libgcrypt.c: version check, secure memory, finished. */
+	if (gcry_check_version(GCRYPT_VERSION) == NULL)
+		return -1;
+	gcry_control(GCRYCTL_SUSPEND_SECMEM_WARN);
+	gcry_control(GCRYCTL_INIT_SECMEM, 32768, 0);
+	gcry_control(GCRYCTL_RESUME_SECMEM_WARN);
+	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+	return 0;
+}
+
+void
+secret_wipe(void *p, size_t len)
+{
+	if (p != NULL && len > 0)
+		explicit_bzero(p, len);
+}
+
+int
+secret_generate(char *out, size_t len)
+{
+	unsigned char pool[96];
+	size_t n = 0, i = sizeof(pool);
+
+	if (out == NULL || len == 0 || len > SECRET_MAX)
+		return -1;
+	while (n < len) {
+		unsigned v;
+
+		if (i == sizeof(pool)) {
+			gcry_randomize(pool, sizeof(pool), GCRY_STRONG_RANDOM);
+			i = 0;
+		}
+		/*
+		 * 64 divides 256, so the low six bits are uniform over 0..63;
+		 * keeping only values below 62 leaves each character equally
+		 * likely (rejection sampling, no modulo bias).
+		 */
+		v = pool[i++] & 0x3f;
+		if (v < sizeof(alnum) - 1)
+			out[n++] = alnum[v];
+	}
+	out[n] = '\0';
+	secret_wipe(pool, sizeof(pool));
+	return 0;
+}
+
+void
+secret_sha256_hex(const void *data, size_t len, char out[SHA256_HEX])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char d[32];
+	size_t i;
+
+	gcry_md_hash_buffer(GCRY_MD_SHA256, d, data, len);
+	for (i = 0; i < sizeof(d); i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 0xf];
+	}
+	out[64] = '\0';
+}
+
+void
+secret_nonce(void *out, size_t len)
+{
+	gcry_create_nonce(out, len);
+}
+
+/* 1 when equal; the time depends on len only, not on where bytes differ. */
+static int
+equal_const_time(const void *a, const void *b, size_t len)
+{
+	const volatile unsigned char *x = a, *y = b;
+	unsigned char d = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		d |= x[i] ^ y[i];
+	return d == 0;
+}
+
+/* --- base64 without padding (PHC string format) --- */
+
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static size_t
+b64_encode(const unsigned char *in, size_t len, char *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
+
+		out[n++] = b64[v >> 18];
+		out[n++] = b64[(v >> 12) & 63];
+		out[n++] = b64[(v >> 6) & 63];
+		out[n++] = b64[v & 63];
+	}
+	if (len - i == 1) {
+		out[n++] = b64[in[i] >> 2];
+		out[n++] = b64[(in[i] & 3) << 4];
+	} else if (len - i == 2) {
+		unsigned v = (unsigned)in[i] << 8 | in[i + 1];
+
+		out[n++] = b64[v >> 10];
+		out[n++] = b64[(v >> 4) & 63];
+		out[n++] = b64[(v << 2) & 63];
+	}
+	out[n] = '\0';
+	return n;
+}
+
+static int
+b64_value(char c)
+{
+	const char *p = c != '\0' ? strchr(b64, c) : NULL;
+
+	return p != NULL ? (int)(p - b64) : -1;
+}
+
+/* Decodes unpadded base64 of at most max bytes; -1 on a bad digit or length. */
+static long
+b64_decode(const char *in, size_t len, unsigned char *out, size_t max)
+{
+	size_t i, n = 0;
+	unsigned acc = 0;
+	int bits = 0;
+
+	if (len % 4 == 1)
+		return -1;
+	for (i = 0; i < len; i++) {
+		int v = b64_value(in[i]);
+
+		if (v < 0)
+			return -1;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n == max)
+				return -1;
+			out[n++] = (unsigned char)(acc >> bits);
+		}
+	}
+	/* Leftover bits must be zero (canonical encoding). */
+	if ((acc & ((1u << bits) - 1)) != 0)
+		return -1;
+	return (long)n;
+}
+
+/* --- argon2 --- */
+
+int
+secret_argon2_raw(int type, unsigned t, unsigned m_kib, unsigned p,
+    const void *pwd, size_t pwdlen, const void *salt, size_t saltlen,
+    const void *key, size_t keylen, const void *ad, size_t adlen,
+    void *out, size_t outlen)
+{
+	gcry_kdf_hd_t hd = NULL;
+	unsigned long params[4];
+	int sub = type == 1 ? GCRY_KDF_ARGON2I : GCRY_KDF_ARGON2ID;
+	int rc = -1;
+
+	params[0] = outlen;
+	params[1] = t;
+	params[2] = m_kib;
+	params[3] = p;
+	if (gcry_kdf_open(&hd, GCRY_KDF_ARGON2, sub, params, 4, pwd, pwdlen,
+	    salt, saltlen, key, keylen, ad, adlen) != 0)
+		return -1;
+	if (gcry_kdf_compute(hd, NULL) == 0 &&
+	    gcry_kdf_final(hd, outlen, out) == 0)
+		rc = 0;
+	gcry_kdf_close(hd);
+	return rc;
+}
+
+static int
+argon2_encode(const struct hash_params *hp, const char *secret, size_t len,
+    char *out, size_t outlen)
+{
+	unsigned char salt[SALT_LEN], tag[TAG_LEN];
+	char salt64[32], tag64[48];
+	int n;
+
+	gcry_randomize(salt, sizeof(salt), GCRY_STRONG_RANDOM);
+	if (secret_argon2_raw(2, hp->t, hp->m_kib, hp->p, secret, len,
+	    salt, sizeof(salt), NULL, 0, NULL, 0, tag, sizeof(tag)) != 0)
+		return -1;
+	b64_encode(salt, sizeof(salt), salt64);
+	b64_encode(tag, sizeof(tag), tag64);
+	secret_wipe(tag, sizeof(tag));
+	n = snprintf(out, outlen, "$argon2id$v=19$m=%u,t=%u,p=%u$%s$%s",
+	    hp->m_kib, hp->t, hp->p, salt64, tag64);
+	return n > 0 && (size_t)n < outlen ? 0 : -1;
+}
+
+/* Parses "name=<decimal>" at *s up to a delimiter; advances *s. */
+static int
+phc_number(const char **s, const char *name, unsigned max, unsigned *out)
+{
+	size_t nl = strlen(name);
+	unsigned long v = 0;
+	const char *p = *s;
+
+	if (strncmp(p, name, nl) != 0 || p[nl] != '=')
+		return -1;
+	p += nl + 1;
+	if (*p < '0' || *p > '9' || (*p == '0' && p[1] >= '0' && p[1] <= '9'))
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > max)
+			return -1;
+	}
+	*out = (unsigned)v;
+	*s = p;
+	return 0;
+}
+
+struct phc {
+	int type;		/* 1 argon2i, 2 argon2id */
+	unsigned m, t, p;
+	unsigned char salt[64];
+	size_t saltlen;
+	unsigned char tag[TAG_MAX];
+	size_t taglen;
+};
+
+/* $argon2{i,id}$v=19$m=M,t=T,p=P$SALT$TAG; -1 when anything is off. */
+static int
+phc_parse(const char *s, struct phc *ph)
+{
+	const char *dollar;
+	unsigned v;
+	long n;
+
+	if (strncmp(s, "$argon2id$", 10) == 0) {
+		ph->type = 2;
+		s += 10;
+	} else if (strncmp(s, "$argon2i$", 9) == 0) {
+		ph->type = 1;
+		s += 9;
+	} else
+		return -1;
+	if (phc_number(&s, "v", 255, &v) != 0 || v != ARGON2_VERSION || *s++ != '$')
+		return -1;
+	if (phc_number(&s, "m", 4194303, &ph->m) != 0 || *s++ != ',' ||
+	    phc_number(&s, "t", 1000, &ph->t) != 0 || *s++ != ',' ||
+	    phc_number(&s, "p", 64, &ph->p) != 0 || *s++ != '$')
+		return -1;
+	if (ph->t < 1 || ph->p < 1 || ph->m < 8 * ph->p)
+		return -1;
+	dollar = strchr(s, '$');
+	if (dollar == NULL)
+		return -1;
+	n = b64_decode(s, (size_t)(dollar - s), ph->salt, sizeof(ph->salt));
+	if (n < 8)
+		return -1;
+	ph->saltlen = (size_t)n;
+	s = dollar + 1;
+	n = b64_decode(s, strlen(s), ph->tag, sizeof(ph->tag));
+	if (n < 4)
+		return -1;
+	ph->taglen = (size_t)n;
+	return 0;
+}
+
+static int
+argon2_verify(const char *secret, size_t len, const char *encoded)
+{
+	struct phc ph;
+	unsigned char tag[TAG_MAX];
+	int rc;
+
+	if (phc_parse(encoded, &ph) != 0)
+		return -1;
+	if (secret_argon2_raw(ph.type, ph.t, ph.m, ph.p, secret, len,
+	    ph.salt, ph.saltlen, NULL, 0, NULL, 0, tag, ph.taglen) != 0)
+		return -1;
+	rc = equal_const_time(tag, ph.tag, ph.taglen);
+	secret_wipe(tag, sizeof(tag));
+	return rc ? 1 : 0;
+}
+
+/* --- bcrypt --- */
+
+static int
+bcrypt_encode(const struct hash_params *hp, const char *secret, size_t len,
+    char *out, size_t outlen)
+{
+	struct crypt_data *cd = NULL;
+	unsigned char rnd[16];
+	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+	size_t n;
+	int rc = -1;
+
+	/* bcrypt stops at the first NUL and reads at most 72 bytes. */
+	if (memchr(secret, '\0', len) != NULL || len > 72)
+		return -1;
+	gcry_randomize(rnd, sizeof(rnd), GCRY_STRONG_RANDOM);
+	if (crypt_gensalt_rn("$2b$", hp->cost, (const char *)rnd, sizeof(rnd),
+	    setting, sizeof(setting)) == NULL)
+		return -1;
+	cd = calloc(1, sizeof(*cd));
+	if (cd == NULL)
+		return -1;
+	if (crypt_r(secret, setting, cd) == NULL || cd->output[0] != '$')
+		goto out;
+	n = strlen(cd->output);
+	if (n >= outlen)
+		goto out;
+	memcpy(out, cd->output, n + 1);
+	rc = 0;
+out:
+	secret_wipe(cd, sizeof(*cd));
+	free(cd);
+	return rc;
+}
+
+static int
+bcrypt_verify(const char *secret, size_t len, const char *encoded)
+{
+	struct crypt_data *cd = NULL;
+	size_t n = strlen(encoded);
+	int rc = -1;
+
+	/* $2x$NN$ + 22 salt + 31 hash characters. */
+	if (n != 60 || memchr(secret, '\0', len) != NULL)
+		return -1;
+	cd = calloc(1, sizeof(*cd));
+	if (cd == NULL)
+		return -1;
+	if (crypt_r(secret, encoded, cd) != NULL && cd->output[0] == '$' &&
+	    strlen(cd->output) == n)
+		rc = equal_const_time(cd->output, encoded, n) ? 1 : 0;
+	secret_wipe(cd, sizeof(*cd));
+	free(cd);
+	return rc;
+}
+
+/* --- dispatch --- */
+
+int
+secret_hash(const struct hash_params *hp, const char *secret, size_t len,
+    char *out, size_t outlen)
+{
+	switch (hp->alg) {
+	case HASH_ARGON2ID:
+		return argon2_encode(hp, secret, len, out, outlen);
+	case HASH_BCRYPT:
+		return bcrypt_encode(hp, secret, len, out, outlen);
+	default:
+		return -1;
+	}
+}
+
+int
+secret_verify(const char *secret, size_t len, const char *encoded)
+{
+	if (encoded == NULL)
+		return -1;
+	if (strncmp(encoded, "$argon2", 7) == 0)
+		return argon2_verify(secret, len, encoded);
+	if (strncmp(encoded, "$2a$", 4) == 0 || strncmp(encoded, "$2b$", 4) == 0 ||
+	    strncmp(encoded, "$2y$", 4) == 0)
+		return bcrypt_verify(secret, len, encoded);
+	return -1;
+}

@@ -1,0 +1,81 @@
+/*
+ * store.h - the database: one connection per process, prepared statements,
+ * the transaction of SPEC section 5.
+ */
+#ifndef OIDC_SECRET_STORE_H
+#define OIDC_SECRET_STORE_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "ts.h"
+
+enum store_rc {
+	STORE_OK = 0,
+	STORE_NONE,		/* no such row (or it does not qualify) */
+	STORE_NOT_OIDC,		/* store_change_secret: the app changed type */
+	STORE_UNAVAILABLE,	/* cannot reach the database, or conflicts persist */
+	STORE_FAILED		/* anything else; logged, never shown */
+};
+
+#define AUDIENCE_MAX 2048
+
+struct token_row {
+	char user_id[ID_BYTES + 1];
+	char user_org[ID_BYTES + 1];
+	int pat;			/* personal access token */
+	char audience[AUDIENCE_MAX + 1];	/* space-separated */
+};
+
+struct app_row {
+	int oidc;
+	struct ts created;
+	char resource_owner[ID_BYTES + 1];
+};
+
+struct change {
+	const char *project_id;
+	const char *app_id;
+	const char *org_id;	/* acting org: the project's resource owner */
+	const char *editor;	/* user id */
+	const char *hash;	/* encoded hash of the new secret */
+};
+
+struct change_result {
+	uint64_t sequence;	/* the project's sequence after the change */
+	struct ts change_date;
+	struct app_row app;
+	int64_t lock_ns;	/* SELECT ... FOR UPDATE to COMMIT */
+	unsigned attempts;
+};
+
+struct store;
+
+/* Once per process, before any thread or connection; and at exit. */
+int store_library_init(void);
+void store_library_end(void);
+
+/* Allocates; connects lazily, at the first call that needs the database. */
+struct store *store_new(const struct config *cfg);
+void store_free(struct store *s);
+
+/* Valid, unrevoked, unexpired token of an active user in an active org. */
+enum store_rc store_token(struct store *s, const char *sha256_hex,
+    struct token_row *out);
+enum store_rc store_org_active(struct store *s, const char *org_id);
+/* STORE_OK when user holds a role with permission at instance, org or project scope. */
+enum store_rc store_permission(struct store *s, const char *user_id,
+    const char *org_id, const char *project_id, const char *permission);
+/* The app in that project of that org, neither removed. */
+enum store_rc store_app(struct store *s, const char *project_id,
+    const char *app_id, const char *org_id, struct app_row *out);
+/*
+ * One transaction: lock the project, re-check the app, store the hash, bump
+ * the sequence, append the event, commit.  Deadlocks and lock wait timeouts
+ * are retried (bounded, with jitter), then STORE_UNAVAILABLE.
+ */
+enum store_rc store_change_secret(struct store *s, const struct change *c,
+    struct change_result *out);
+enum store_rc store_ping(struct store *s);
+
+#endif
