@@ -261,13 +261,22 @@ config_parse(struct config *cfg, const char *text, size_t len,
 		v_end = line_end;
 		while (v_end > v && is_blank(v_end[-1]))
 			v_end--;
-		if ((size_t)(k_end - k) >= sizeof(key) ||
-		    (size_t)(v_end - v) >= sizeof(value)) {
-			snprintf(err, errlen, "%s:%u: line too long", origin, lineno);
+		if ((size_t)(k_end - k) >= sizeof(key)) {
+			snprintf(err, errlen, "%s:%u: key longer than %zu bytes",
+			    origin, lineno, sizeof(key) - 1);
 			return -1;
 		}
 		memcpy(key, k, (size_t)(k_end - k));
 		key[k_end - k] = '\0';
+		if ((size_t)(v_end - v) >= sizeof(value)) {
+			/* No key takes this much: name it, show the start. */
+			memcpy(value, v, sizeof(value) - 1);
+			value[sizeof(value) - 1] = '\0';
+			shown(find_key(key, strlen(key)), value, sub, 80);
+			snprintf(err, errlen, "%s:%u: %s = \"%s\": longer than %zu "
+			    "bytes", origin, lineno, key, sub, sizeof(value) - 1);
+			return -1;
+		}
 		memcpy(value, v, (size_t)(v_end - v));
 		value[v_end - v] = '\0';
 		if (config_set(cfg, key, value, sub, sizeof(sub)) != 0) {

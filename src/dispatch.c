@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grpcweb.h"
 #include "rest.h"
 #include "route.h"
 
@@ -102,6 +103,72 @@ serve_rest(struct service *svc, struct request *req, const struct io *io,
 	outcome_wipe(&out);
 }
 
+/* Trailers-only (SPEC section 6), or a bare 500 when even that fails. */
+static void
+grpc_error(struct response *resp, enum grpcweb_mode mode, enum err kind,
+    struct handled *h)
+{
+	h->grpc = err_info(kind)->grpc;
+	if (grpcweb_encode_error(mode, kind, resp) != 0) {
+		response_free(resp);
+		plain(resp, 500, "internal error\n");
+		h->grpc = err_info(ERR_INTERNAL)->grpc;
+	}
+}
+
+static void
+serve_grpc(struct service *svc, struct request *req, const struct io *io,
+    struct response *resp, struct handled *h)
+{
+	struct grpcweb_request gr;
+	struct outcome out;
+	struct call call;
+	enum grpcweb_mode mode;
+	enum err e;
+
+	mode = grpcweb_mode(req->content_type);
+	if (mode == GRPCWEB_NATIVE) {
+		/*
+		 * SPEC section 1: CGI/FastCGI cannot send HTTP/2 trailers, so
+		 * the status goes in headers next to a 415 and the JSON error.
+		 */
+		rest_error(resp, ERR_GRPC_NATIVE, h);
+		if (resp->status != 500)
+			(void)grpcweb_status_headers(resp, ERR_GRPC_NATIVE);
+		return;
+	}
+	if (mode == GRPCWEB_UNSUPPORTED) {
+		rest_error(resp, ERR_GRPC_MEDIA_TYPE, h);
+		return;
+	}
+	if (request_read_body(req, io, svc->cfg->max_body_bytes) != 0) {
+		grpc_error(resp, mode, ERR_INTERNAL, h);
+		return;
+	}
+	if ((e = body_error(req)) != ERR_OK ||
+	    (e = grpcweb_decode(mode, req->body, req->body_len, &gr)) != ERR_OK) {
+		grpc_error(resp, mode, e, h);
+		return;
+	}
+	call.authorization = req->authorization;
+	call.org_header = req->org_id;
+	call.project_id = gr.project_id;
+	call.app_id = gr.app_id;
+	e = service_regenerate(svc, &call, &out);
+	grpcweb_request_free(&gr);
+	memcpy(h->user_id, out.user_id, sizeof(h->user_id));
+	if (e == ERR_OK) {
+		h->grpc = 0;
+		if (grpcweb_encode_outcome(mode, &out, resp) != 0) {
+			/* Committed, but unanswerable: the caller must regenerate. */
+			response_free(resp);
+			grpc_error(resp, mode, ERR_INTERNAL, h);
+		}
+	} else
+		grpc_error(resp, mode, e, h);
+	outcome_wipe(&out);
+}
+
 void
 dispatch(struct service *svc, struct request *req, const struct io *io,
     struct response *resp, struct handled *h)
@@ -133,9 +200,12 @@ dispatch(struct service *svc, struct request *req, const struct io *io,
 	case ROUTE_REST:
 		serve_rest(svc, req, io, &rt, resp, h);
 		return;
+	case ROUTE_GRPC:
+		serve_grpc(svc, req, io, resp, h);
+		return;
 	default:
-		/* gRPC-web arrives with its own codec. */
-		rest_error(resp, ERR_GRPC_NATIVE, h);
+		/* ROUTE_NONE was answered above. */
+		rest_error(resp, ERR_ROUTE_NOT_FOUND, h);
 		return;
 	}
 }

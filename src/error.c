@@ -42,6 +42,8 @@ static const struct err_info table[ERR__COUNT] = {
 		"unsupported content type, use application/json" },
 	[ERR_GRPC_NATIVE] = { GRPC_UNIMPLEMENTED, 415, "OSF-GW415",
 		"native gRPC needs HTTP/2 trailers: use gRPC-web or JSON" },
+	[ERR_GRPC_MEDIA_TYPE] = { GRPC_INVALID_ARGUMENT, 415, "OSF-GWCT1",
+		"unsupported content type, use application/grpc-web+proto" },
 };
 
 const struct err_info *

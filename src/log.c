@@ -15,7 +15,14 @@
 #include "ts.h"
 
 static unsigned current = LOG_INFO;
+static const char *ident = "oidc-secret";
 static const char *const names[] = { "error", "warn", "info", "debug" };
+
+void
+log_set_ident(const char *name)
+{
+	ident = name;
+}
 
 void
 log_set_level(unsigned level)
@@ -37,7 +44,7 @@ vline(unsigned level, const char *fmt, va_list ap)
 
 	if (ts_format(ts_now(), when, sizeof(when)) != 0)
 		snprintf(when, sizeof(when), "-");
-	n = snprintf(line, sizeof(line), "%s oidc-secret[%ld]: %s: ", when,
+	n = snprintf(line, sizeof(line), "%s %s[%ld]: %s: ", when, ident,
 	    (long)getpid(), names[level < 4 ? level : 3]);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;

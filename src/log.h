@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+/* The program name at the start of each line (default "oidc-secret"). */
+void log_set_ident(const char *name);
 void log_set_level(unsigned level);
 int log_enabled(unsigned level);
 

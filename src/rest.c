@@ -1,15 +1,18 @@
 /*
  * rest.c - JSON in, JSON out, as ZITADEL's grpc-gateway writes it.
  *
- * The only module (with grpcweb.c) that touches json-c.  The request body
- * carries nothing we need (path values win), but it must be empty or a JSON
- * object.  uint64 goes out as a decimal string and Timestamp as RFC 3339,
+ * The only module (with grpcweb.c) that touches json-c, which writes the
+ * answers.  The request body carries nothing we need (path values win), but
+ * it must be empty or one JSON object: a strict RFC 8259 reader with a depth
+ * limit checks it, since json-c's parser, even in strict mode, takes
+ * single-quoted keys and NaN.  uint64 goes out as a decimal string and Timestamp as RFC 3339,
  * as protobuf's JSON mapping says.  The clear secret never enters json-c's
  * buffers: a placeholder of its length is serialised and overwritten in our
  * own buffer, which response_free() wipes.
  */
 #include "rest.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -18,6 +21,7 @@
 #include <strings.h>
 
 #include "log.h"
+#include "utf8.h"
 
 #define JSON_OUT_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 #define SECRET_PREFIX "{\"clientSecret\":\""
@@ -35,43 +39,180 @@ rest_content_type_ok(const char *ct)
 	    strncasecmp(ct, "application/json", n) == 0;
 }
 
-static int
-all_space(const char *s, size_t len)
-{
-	size_t i;
+/* --- RFC 8259, strictly: json-c's parser takes 'x' and NaN even when strict --- */
 
-	for (i = 0; i < len; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+struct cursor {
+	const unsigned char *p, *end;
+};
+
+static void
+skip_space(struct cursor *c)
+{
+	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' ||
+	    *c->p == '\r' || *c->p == '\n'))
+		c->p++;
+}
+
+static int
+take(struct cursor *c, char ch)
+{
+	if (c->p < c->end && *c->p == (unsigned char)ch) {
+		c->p++;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+literal(struct cursor *c, const char *word)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(c->end - c->p) < n || memcmp(c->p, word, n) != 0)
+		return -1;
+	c->p += n;
+	return 0;
+}
+
+static int
+digits(struct cursor *c)
+{
+	const unsigned char *start = c->p;
+
+	while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
+		c->p++;
+	return c->p > start ? 0 : -1;
+}
+
+/* number = [ minus ] int [ frac ] [ exp ] (RFC 8259 section 6) */
+static int
+number(struct cursor *c)
+{
+	take(c, '-');
+	if (take(c, '0')) {
+		if (c->p < c->end && *c->p >= '0' && *c->p <= '9')
+			return -1;
+	} else if (digits(c) != 0)
+		return -1;
+	if (take(c, '.') && digits(c) != 0)
+		return -1;
+	if (take(c, 'e') || take(c, 'E')) {
+		if (!take(c, '+'))
+			take(c, '-');
+		if (digits(c) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* string (RFC 8259 section 7), its bytes valid UTF-8 (section 8.1) */
+static int
+string(struct cursor *c)
+{
+	if (!take(c, '"'))
+		return -1;
+	while (c->p < c->end) {
+		unsigned long cp;
+		size_t k;
+		int i;
+
+		if (*c->p == '"') {
+			c->p++;
 			return 0;
-	return 1;
+		}
+		if (*c->p == '\\') {
+			c->p++;
+			if (c->p == c->end)
+				return -1;
+			if (*c->p == 'u') {
+				c->p++;
+				for (i = 0; i < 4; i++, c->p++)
+					if (c->p == c->end || !isxdigit(*c->p))
+						return -1;
+				continue;
+			}
+			if (strchr("\"\\/bfnrt", *c->p) == NULL || *c->p == '\0')
+				return -1;
+			c->p++;
+			continue;
+		}
+		if (*c->p < 0x20)
+			return -1;
+		k = utf8_next(c->p, (size_t)(c->end - c->p), &cp);
+		if (k == 0)
+			return -1;
+		c->p += k;
+	}
+	return -1;
+}
+
+static int
+value(struct cursor *c, int depth)
+{
+	if (c->p == c->end)
+		return -1;
+	switch (*c->p) {
+	case '{':
+		if (depth == 0)
+			return -1;
+		c->p++;
+		skip_space(c);
+		if (take(c, '}'))
+			return 0;
+		do {
+			skip_space(c);
+			if (string(c) != 0)
+				return -1;
+			skip_space(c);
+			if (!take(c, ':'))
+				return -1;
+			skip_space(c);
+			if (value(c, depth - 1) != 0)
+				return -1;
+			skip_space(c);
+		} while (take(c, ','));
+		return take(c, '}') ? 0 : -1;
+	case '[':
+		if (depth == 0)
+			return -1;
+		c->p++;
+		skip_space(c);
+		if (take(c, ']'))
+			return 0;
+		do {
+			skip_space(c);
+			if (value(c, depth - 1) != 0)
+				return -1;
+			skip_space(c);
+		} while (take(c, ','));
+		return take(c, ']') ? 0 : -1;
+	case '"':
+		return string(c);
+	case 't':
+		return literal(c, "true");
+	case 'f':
+		return literal(c, "false");
+	case 'n':
+		return literal(c, "null");
+	default:
+		return number(c);
+	}
 }
 
 enum err
 rest_check_body(const char *body, size_t len)
 {
-	struct json_tokener *tok;
-	json_object *obj;
-	enum err e = ERR_BAD_BODY;
-	size_t end;
+	struct cursor c = { (const unsigned char *)body,
+	    (const unsigned char *)body + len };
 
-	if (len == 0 || all_space(body, len))
-		return ERR_OK;
-	if (len > INT32_MAX)
+	skip_space(&c);
+	if (c.p == c.end)
+		return ERR_OK;		/* empty, or only white space */
+	/* The body must be an object; its members are not used (path wins). */
+	if (*c.p != '{' || value(&c, REST_JSON_DEPTH) != 0)
 		return ERR_BAD_BODY;
-	tok = json_tokener_new_ex(REST_JSON_DEPTH);
-	if (tok == NULL)
-		return ERR_INTERNAL;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	obj = json_tokener_parse_ex(tok, body, (int)len);
-	if (obj != NULL && json_tokener_get_error(tok) == json_tokener_success &&
-	    json_object_is_type(obj, json_type_object)) {
-		end = json_tokener_get_parse_end(tok);
-		if (end <= len && all_space(body + end, len - end))
-			e = ERR_OK;
-	}
-	json_object_put(obj);
-	json_tokener_free(tok);
-	return e;
+	skip_space(&c);
+	return c.p == c.end ? ERR_OK : ERR_BAD_BODY;
 }
 
 /* Takes ownership of a json-c string as the response body. */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "utf8.h"
 
 #define REST_SEGMENTS 8
 #define GRPC_SUFFIX "/zitadel.management.v1.ManagementService/RegenerateOIDCClientSecret"
@@ -59,6 +60,45 @@ last_segments(const char *path, size_t len, struct slice *seg, int n)
 	return 0;
 }
 
+/*
+ * The REST route with one or both IDs empty, after the server merged the
+ * empty segment away ("/projects//apps/" arrives from lighttpd as
+ * "/projects/apps/").  The full form always has 8 segments, so a shorter
+ * path of this shape can only be that route with an ID missing; answering
+ * "ID missing" says more than "unknown path".
+ */
+static int
+rest_merged(const char *path, size_t len, struct route *out)
+{
+	static const struct slice empty = { "", 0 };
+	struct slice seg[REST_SEGMENTS];
+
+	if (last_segments(path, len, seg, 6) == 0 && slice_is(seg[0], "management") &&
+	    slice_is(seg[1], "v1") && slice_is(seg[2], "projects") &&
+	    slice_is(seg[3], "apps") && slice_is(seg[4], "oidc_config") &&
+	    slice_is(seg[5], "_generate_client_secret")) {
+		out->project_id = empty;
+		out->app_id = empty;
+		return 0;
+	}
+	if (last_segments(path, len, seg, 7) != 0 || !slice_is(seg[0], "management") ||
+	    !slice_is(seg[1], "v1") || !slice_is(seg[2], "projects") ||
+	    !slice_is(seg[5], "oidc_config") ||
+	    !slice_is(seg[6], "_generate_client_secret"))
+		return -1;
+	if (slice_is(seg[3], "apps")) {		/* projects//apps/A */
+		out->project_id = empty;
+		out->app_id = seg[4];
+		return 0;
+	}
+	if (slice_is(seg[4], "apps")) {		/* projects/P/apps// */
+		out->project_id = seg[3];
+		out->app_id = empty;
+		return 0;
+	}
+	return -1;
+}
+
 void
 route_match(const char *method, const char *path, size_t len, struct route *out)
 {
@@ -72,20 +112,19 @@ route_match(const char *method, const char *path, size_t len, struct route *out)
 	    slice_is(seg[6], "oidc_config") &&
 	    slice_is(seg[7], "_generate_client_secret")) {
 		out->kind = ROUTE_REST;
-		out->allow = "POST";
 		out->project_id = seg[3];
 		out->app_id = seg[5];
-	} else if (ends_with(path, len, GRPC_SUFFIX)) {
+	} else if (rest_merged(path, len, out) == 0)
+		out->kind = ROUTE_REST;
+	else if (ends_with(path, len, GRPC_SUFFIX))
 		out->kind = ROUTE_GRPC;
-		out->allow = "POST";
-	} else if (ends_with(path, len, "/debug/healthz")) {
+	else if (ends_with(path, len, "/debug/healthz"))
 		out->kind = ROUTE_HEALTHZ;
-		out->allow = "GET";
-	} else if (ends_with(path, len, "/debug/ready")) {
+	else if (ends_with(path, len, "/debug/ready"))
 		out->kind = ROUTE_READY;
-		out->allow = "GET";
-	} else
+	else
 		return;
+	out->allow = out->kind == ROUTE_REST || out->kind == ROUTE_GRPC ? "POST" : "GET";
 	out->method_ok = method != NULL && strcmp(method, out->allow) == 0;
 }
 
@@ -149,45 +188,6 @@ route_request_path(const char *script_name, const char *path_info,
 	buf[sn + pn] = '\0';
 	*len = sn + pn;
 	return buf;
-}
-
-/*
- * Decodes one UTF-8 sequence at s (RFC 3629 4: no overlongs, no surrogates,
- * nothing above U+10FFFF).  Returns its length and the code point, or 0.
- */
-static size_t
-utf8_next(const unsigned char *s, size_t n, unsigned long *cp)
-{
-	unsigned long c;
-	size_t len, i;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	*cp = c;
-	return len;
 }
 
 enum err

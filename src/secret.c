@@ -317,27 +317,46 @@ argon2_verify(const char *secret, size_t len, const char *encoded)
 
 /* --- bcrypt --- */
 
+/*
+ * bcrypt reads a NUL-terminated string, at most 72 bytes of it: the secret
+ * goes through a copy of exactly its len bytes, wiped after.  A NUL inside
+ * would cut it short, so it is refused.
+ */
+#define BCRYPT_MAX 72
+
+static int
+bcrypt_input(const char *secret, size_t len, char out[BCRYPT_MAX + 1])
+{
+	if (memchr(secret, '\0', len) != NULL)
+		return -1;
+	if (len > BCRYPT_MAX)
+		len = BCRYPT_MAX;	/* what crypt_r and PHP would read anyway */
+	memcpy(out, secret, len);
+	out[len] = '\0';
+	return 0;
+}
+
 static int
 bcrypt_encode(const struct hash_params *hp, const char *secret, size_t len,
     char *out, size_t outlen)
 {
 	struct crypt_data *cd = NULL;
 	unsigned char rnd[16];
-	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+	char setting[CRYPT_GENSALT_OUTPUT_SIZE], pw[BCRYPT_MAX + 1];
 	size_t n;
 	int rc = -1;
 
-	/* bcrypt stops at the first NUL and reads at most 72 bytes. */
-	if (memchr(secret, '\0', len) != NULL || len > 72)
+	/* A longer secret would be cut short silently (config_check says so). */
+	if (len > BCRYPT_MAX || bcrypt_input(secret, len, pw) != 0)
 		return -1;
 	gcry_randomize(rnd, sizeof(rnd), GCRY_STRONG_RANDOM);
 	if (crypt_gensalt_rn("$2b$", hp->cost, (const char *)rnd, sizeof(rnd),
 	    setting, sizeof(setting)) == NULL)
-		return -1;
+		goto out;
 	cd = calloc(1, sizeof(*cd));
 	if (cd == NULL)
-		return -1;
-	if (crypt_r(secret, setting, cd) == NULL || cd->output[0] != '$')
+		goto out;
+	if (crypt_r(pw, setting, cd) == NULL || cd->output[0] != '$')
 		goto out;
 	n = strlen(cd->output);
 	if (n >= outlen)
@@ -345,8 +364,11 @@ bcrypt_encode(const struct hash_params *hp, const char *secret, size_t len,
 	memcpy(out, cd->output, n + 1);
 	rc = 0;
 out:
-	secret_wipe(cd, sizeof(*cd));
-	free(cd);
+	secret_wipe(pw, sizeof(pw));
+	if (cd != NULL) {
+		secret_wipe(cd, sizeof(*cd));
+		free(cd);
+	}
 	return rc;
 }
 
@@ -354,20 +376,25 @@ static int
 bcrypt_verify(const char *secret, size_t len, const char *encoded)
 {
 	struct crypt_data *cd = NULL;
+	char pw[BCRYPT_MAX + 1];
 	size_t n = strlen(encoded);
 	int rc = -1;
 
 	/* $2x$NN$ + 22 salt + 31 hash characters. */
-	if (n != 60 || memchr(secret, '\0', len) != NULL)
+	if (n != 60 || bcrypt_input(secret, len, pw) != 0)
 		return -1;
 	cd = calloc(1, sizeof(*cd));
 	if (cd == NULL)
-		return -1;
-	if (crypt_r(secret, encoded, cd) != NULL && cd->output[0] == '$' &&
+		goto out;
+	if (crypt_r(pw, encoded, cd) != NULL && cd->output[0] == '$' &&
 	    strlen(cd->output) == n)
 		rc = equal_const_time(cd->output, encoded, n) ? 1 : 0;
-	secret_wipe(cd, sizeof(*cd));
-	free(cd);
+out:
+	secret_wipe(pw, sizeof(pw));
+	if (cd != NULL) {
+		secret_wipe(cd, sizeof(*cd));
+		free(cd);
+	}
 	return rc;
 }
 

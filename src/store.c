@@ -2,8 +2,9 @@
  * store.c - the only module that touches the MySQL/MariaDB client library.
  *
  * One connection per process, opened at the first call that needs it and
- * opened again when it is lost; every statement is prepared once per
- * connection, and only prepared statements carry data to the server.  The
+ * opened again when it is lost; each statement is prepared at its first use
+ * on a connection and kept, and only prepared statements carry data to the
+ * server.  The
  * secret's hash is computed by the caller before store_change_secret(), so
  * no row lock is held while hashing (SPEC section 5).
  */
@@ -309,7 +310,6 @@ connect_db(struct store *s)
 	const char *host, *sock;
 	struct binds par = { .n = 0 };
 	enum fail f;
-	int i;
 
 	disconnect(s);
 	s->db = mysql_init(NULL);
@@ -330,16 +330,6 @@ connect_db(struct store *s)
 		/* Wrong password or database name: as unreachable to the client. */
 		return f == F_OTHER ? F_GONE : f;
 	}
-	for (i = 0; i < ST__COUNT; i++) {
-		s->st[i] = mysql_stmt_init(s->db);
-		if (s->st[i] == NULL)
-			goto fail;
-		if (mysql_stmt_prepare(s->st[i], sql[i], strlen(sql[i])) != 0) {
-			f = fail_stmt(s, (enum stmt)i, "prepare");
-			disconnect(s);
-			return f;
-		}
-	}
 	/* A held row lock must not outlive a web request (SPEC section 5). */
 	param_u64(&par, &lock_wait);
 	f = run(s, ST_LOCK_WAIT, &par, NULL, NULL);
@@ -348,10 +338,6 @@ connect_db(struct store *s)
 		return f;
 	}
 	return F_NONE;
-fail:
-	f = fail_db(s, "statement init");
-	disconnect(s);
-	return f;
 }
 
 int
@@ -393,12 +379,25 @@ static enum fail
 run(struct store *s, enum stmt id, struct binds *par, struct binds *res,
     int *found)
 {
-	MYSQL_STMT *st = s->st[id];
+	MYSQL_STMT *st;
 	enum fail f = F_NONE;
 	int rc;
 
 	if (found != NULL)
 		*found = 0;
+	/* Prepared at first use on each connection, then kept. */
+	if (s->st[id] == NULL) {
+		s->st[id] = mysql_stmt_init(s->db);
+		if (s->st[id] == NULL)
+			return fail_db(s, "statement init");
+		if (mysql_stmt_prepare(s->st[id], sql[id], strlen(sql[id])) != 0) {
+			f = fail_stmt(s, id, "prepare");
+			mysql_stmt_close(s->st[id]);
+			s->st[id] = NULL;
+			return f;
+		}
+	}
+	st = s->st[id];
 	if (par != NULL && mysql_stmt_bind_param(st, par->b) != 0)
 		return fail_stmt(s, id, "bind");
 	if (mysql_stmt_execute(st) != 0)
@@ -744,4 +743,298 @@ store_ping(struct store *s)
 	if (fresh || connect_db(s) != F_NONE)
 		return STORE_UNAVAILABLE;
 	return mysql_ping(s->db) == 0 ? STORE_OK : STORE_UNAVAILABLE;
+}
+
+/* --- oidc-secret-admin: statements prepared once, used once --- */
+
+/*
+ * Prepares, runs and closes one statement; with res, calls each() for every
+ * row fetched.  Connects when needed.
+ */
+static enum store_rc
+oneshot(struct store *s, const char *q, struct binds *par, struct binds *res,
+    void (*each)(void *arg), void *arg, unsigned long long *affected)
+{
+	MYSQL_STMT *st = NULL;
+	enum fail f = F_NONE;
+	int rc = MYSQL_NO_DATA;
+
+	if (s->db == NULL && (f = connect_db(s)) != F_NONE)
+		return to_rc(f);
+	st = mysql_stmt_init(s->db);
+	if (st == NULL)
+		return to_rc(fail_db(s, "statement init"));
+	if (mysql_stmt_prepare(st, q, strlen(q)) != 0 ||
+	    (par != NULL && mysql_stmt_bind_param(st, par->b) != 0) ||
+	    mysql_stmt_execute(st) != 0 ||
+	    (res != NULL && mysql_stmt_bind_result(st, res->b) != 0)) {
+		unsigned err = mysql_stmt_errno(st);
+
+		log_msg(LOG_ERROR, "database: %u %s", err, mysql_stmt_error(st));
+		f = classify(err);
+		if (f == F_NONE)
+			f = F_OTHER;
+		goto out;
+	}
+	if (affected != NULL)
+		*affected = mysql_stmt_affected_rows(st);
+	while (res != NULL && (rc = mysql_stmt_fetch(st)) == 0) {
+		if (finish_strings(res) != 0) {
+			f = F_OTHER;
+			goto out;
+		}
+		if (each != NULL)
+			each(arg);
+	}
+	if (res != NULL && rc != MYSQL_NO_DATA) {
+		log_msg(LOG_ERROR, "database: fetch: %s", mysql_stmt_error(st));
+		f = F_OTHER;
+	}
+out:
+	mysql_stmt_close(st);
+	if (f == F_GONE)
+		disconnect(s);
+	return to_rc(f);
+}
+
+enum store_rc
+store_exec(struct store *s, const char *statement)
+{
+	return oneshot(s, statement, NULL, NULL, NULL, NULL, NULL);
+}
+
+enum store_rc
+store_begin(struct store *s)
+{
+	enum fail f;
+
+	if (s->db == NULL && (f = connect_db(s)) != F_NONE)
+		return to_rc(f);
+	return mysql_autocommit(s->db, 0) == 0 ? STORE_OK :
+	    to_rc(fail_db(s, "begin"));
+}
+
+enum store_rc
+store_commit(struct store *s)
+{
+	if (s->db == NULL)
+		return STORE_UNAVAILABLE;
+	if (mysql_commit(s->db) != 0) {
+		enum store_rc rc = to_rc(fail_db(s, "commit"));
+
+		store_rollback(s);
+		return rc;
+	}
+	return mysql_autocommit(s->db, 1) == 0 ? STORE_OK :
+	    to_rc(fail_db(s, "autocommit"));
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (s->db != NULL && (mysql_rollback(s->db) != 0 ||
+	    mysql_autocommit(s->db, 1) != 0))
+		disconnect(s);
+}
+
+enum store_rc
+store_schema_version(struct store *s, unsigned *version)
+{
+	static const char q_table[] =
+	    "SELECT COUNT(*) FROM information_schema.tables"
+	    " WHERE table_schema = DATABASE() AND table_name = 'schema_migrations'";
+	static const char q_max[] =
+	    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+	struct binds res = { .n = 0 };
+	unsigned long long v = 0;
+	enum store_rc rc;
+
+	*version = 0;
+	result_u64(&res, &v);
+	rc = oneshot(s, q_table, NULL, &res, NULL, NULL, NULL);
+	if (rc != STORE_OK || v == 0)
+		return rc;
+	res.n = 0;
+	result_u64(&res, &v);
+	rc = oneshot(s, q_max, NULL, &res, NULL, NULL, NULL);
+	if (rc == STORE_OK)
+		*version = (unsigned)v;
+	return rc;
+}
+
+enum store_rc
+store_record_migration(struct store *s, unsigned version, const char *name)
+{
+	static const char q[] =
+	    "INSERT INTO schema_migrations (version, name, applied_at)"
+	    " VALUES (?, ?, UTC_TIMESTAMP(6))";
+	struct binds par = { .n = 0 };
+	unsigned long long v = version;
+
+	param_u64(&par, &v);
+	param_str(&par, name);
+	return oneshot(s, q, &par, NULL, NULL, NULL, NULL);
+}
+
+static void
+count_row(void *arg)
+{
+	(*(unsigned *)arg)++;
+}
+
+enum store_rc
+store_user_exists(struct store *s, const char *user_id)
+{
+	static const char q[] = "SELECT 1 FROM users WHERE id = ?";
+	struct binds par = { .n = 0 }, res = { .n = 0 };
+	unsigned long long one;
+	unsigned rows = 0;
+	enum store_rc rc;
+
+	param_str(&par, user_id);
+	result_u64(&res, &one);
+	rc = oneshot(s, q, &par, &res, count_row, &rows, NULL);
+	if (rc != STORE_OK)
+		return rc;
+	return rows > 0 ? STORE_OK : STORE_NONE;
+}
+
+enum store_rc
+store_token_add(struct store *s, const char *sha256_hex, const char *user_id,
+    int pat, const char *audience, const char *scopes, const struct ts *expires)
+{
+	static const char q[] =
+	    "INSERT INTO access_tokens (token_sha256, user_id, token_type,"
+	    " audience, scopes, expires_at, revoked_at, creation_date)"
+	    " VALUES (?, ?, ?, ?, ?, ?, NULL, UTC_TIMESTAMP(6))";
+	struct binds par = { .n = 0 };
+	MYSQL_TIME exp;
+
+	param_str(&par, sha256_hex);
+	param_str(&par, user_id);
+	param_str(&par, pat ? "pat" : "access");
+	param_str(&par, audience);
+	param_str(&par, scopes);
+	param_time(&par, &exp);
+	if (expires != NULL)
+		time_to_db(*expires, &exp);
+	else
+		par.null[par.n - 1] = 1;
+	return oneshot(s, q, &par, NULL, NULL, NULL, NULL);
+}
+
+enum store_rc
+store_token_revoke(struct store *s, const char *prefix, unsigned *matched)
+{
+	static const char q_count[] =
+	    "SELECT COUNT(*) FROM access_tokens"
+	    " WHERE token_sha256 LIKE CONCAT(?, '%') AND revoked_at IS NULL";
+	static const char q_revoke[] =
+	    "UPDATE access_tokens SET revoked_at = UTC_TIMESTAMP(6)"
+	    " WHERE token_sha256 LIKE CONCAT(?, '%') AND revoked_at IS NULL";
+	struct binds par = { .n = 0 }, res = { .n = 0 };
+	unsigned long long n = 0;
+	enum store_rc rc;
+	size_t i;
+
+	/* Hex only: no LIKE wildcard can come in through the prefix. */
+	for (i = 0; prefix[i] != '\0'; i++)
+		if (!((prefix[i] >= '0' && prefix[i] <= '9') ||
+		    (prefix[i] >= 'a' && prefix[i] <= 'f')))
+			return STORE_NONE;
+	*matched = 0;
+	param_str(&par, prefix);
+	result_u64(&res, &n);
+	rc = oneshot(s, q_count, &par, &res, NULL, NULL, NULL);
+	if (rc != STORE_OK)
+		return rc;
+	*matched = (unsigned)n;
+	if (n != 1)
+		return STORE_NONE;
+	return oneshot(s, q_revoke, &par, NULL, NULL, NULL, NULL);
+}
+
+struct list_ctx {
+	struct token_info t;
+	unsigned long long pat;
+	MYSQL_TIME exp, rev, created;
+	db_bool *exp_null, *rev_null;
+	void (*each)(void *, const struct token_info *);
+	void *arg;
+	char sha[SHA256_HEX];
+};
+
+static void
+format_db_time(const MYSQL_TIME *m, char *out, size_t len)
+{
+	if (ts_format(time_from_db(m), out, len) != 0)
+		out[0] = '\0';
+}
+
+static void
+list_row(void *arg)
+{
+	struct list_ctx *c = arg;
+
+	memcpy(c->t.sha256_prefix, c->sha, 12);
+	c->t.sha256_prefix[12] = '\0';
+	c->t.pat = c->pat != 0;
+	c->t.expires[0] = c->t.revoked[0] = '\0';
+	if (!*c->exp_null)
+		format_db_time(&c->exp, c->t.expires, sizeof(c->t.expires));
+	if (!*c->rev_null)
+		format_db_time(&c->rev, c->t.revoked, sizeof(c->t.revoked));
+	format_db_time(&c->created, c->t.created, sizeof(c->t.created));
+	c->each(c->arg, &c->t);
+}
+
+enum store_rc
+store_token_list(struct store *s, const char *user_id,
+    void (*each)(void *arg, const struct token_info *t), void *arg)
+{
+	static const char q[] =
+	    "SELECT token_sha256, user_id, token_type = 'pat', audience,"
+	    " expires_at, revoked_at, creation_date FROM access_tokens"
+	    " WHERE ? = '' OR user_id = ? ORDER BY creation_date, token_sha256";
+	struct binds par = { .n = 0 }, res = { .n = 0 };
+	struct list_ctx c;
+	const char *u = user_id != NULL ? user_id : "";
+
+	memset(&c, 0, sizeof(c));
+	c.each = each;
+	c.arg = arg;
+	param_str(&par, u);
+	param_str(&par, u);
+	result_str(&res, c.sha, sizeof(c.sha));
+	result_str(&res, c.t.user_id, sizeof(c.t.user_id));
+	result_u64(&res, &c.pat);
+	result_str(&res, c.t.audience, sizeof(c.t.audience));
+	result_time(&res, &c.exp);
+	result_time(&res, &c.rev);
+	result_time(&res, &c.created);
+	c.exp_null = &res.null[4];
+	c.rev_null = &res.null[5];
+	return oneshot(s, q, &par, &res, list_row, &c, NULL);
+}
+
+enum store_rc
+store_secret_hash(struct store *s, const char *project_id, const char *app_id,
+    char *hash, size_t hashlen)
+{
+	static const char q[] =
+	    "SELECT o.client_secret_hash FROM oidc_configs o"
+	    " JOIN apps a ON a.id = o.app_id"
+	    " WHERE a.id = ? AND a.project_id = ? AND a.state <> 'removed'"
+	    " AND o.client_secret_hash IS NOT NULL";
+	struct binds par = { .n = 0 }, res = { .n = 0 };
+	unsigned rows = 0;
+	enum store_rc rc;
+
+	param_str(&par, app_id);
+	param_str(&par, project_id);
+	result_str(&res, hash, hashlen);
+	rc = oneshot(s, q, &par, &res, count_row, &rows, NULL);
+	if (rc != STORE_OK)
+		return rc;
+	return rows == 1 ? STORE_OK : STORE_NONE;
 }

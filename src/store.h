@@ -78,4 +78,39 @@ enum store_rc store_change_secret(struct store *s, const struct change *c,
     struct change_result *out);
 enum store_rc store_ping(struct store *s);
 
+/* --- for oidc-secret-admin: one-shot statements, off the request path --- */
+
+struct token_info {
+	char sha256_prefix[13];		/* identifies a token; never the token */
+	char user_id[ID_BYTES + 1];
+	int pat;
+	char audience[AUDIENCE_MAX + 1];
+	char expires[32];		/* "" for never */
+	char revoked[32];		/* "" when not revoked */
+	char created[32];
+};
+
+/* Runs one statement of a migration file (DDL or DML, no parameters). */
+enum store_rc store_exec(struct store *s, const char *statement);
+enum store_rc store_begin(struct store *s);
+enum store_rc store_commit(struct store *s);
+void store_rollback(struct store *s);
+/* Highest applied migration; 0 when schema_migrations does not exist yet. */
+enum store_rc store_schema_version(struct store *s, unsigned *version);
+enum store_rc store_record_migration(struct store *s, unsigned version,
+    const char *name);
+enum store_rc store_user_exists(struct store *s, const char *user_id);
+/* expires NULL: never. */
+enum store_rc store_token_add(struct store *s, const char *sha256_hex,
+    const char *user_id, int pat, const char *audience, const char *scopes,
+    const struct ts *expires);
+/* Revokes the one unrevoked token whose SHA-256 starts with prefix. */
+enum store_rc store_token_revoke(struct store *s, const char *prefix,
+    unsigned *matched);
+enum store_rc store_token_list(struct store *s, const char *user_id,
+    void (*each)(void *arg, const struct token_info *t), void *arg);
+/* The stored hash of an app's secret; STORE_NONE without app or hash. */
+enum store_rc store_secret_hash(struct store *s, const char *project_id,
+    const char *app_id, char *hash, size_t hashlen);
+
 #endif

@@ -1,0 +1,352 @@
+"""Shared fixture of the integration suite: one real MariaDB, real web servers.
+
+The suite starts a private MariaDB and the web servers under a directory of
+its own (OIDC_TEST_DIR, else a fresh one in /tmp: short socket paths, and
+reachable by Apache's www-data), builds test data with unique IDs per test,
+and talks HTTP to the servers exactly as a client would.  Nothing is mocked.
+"""
+
+import atexit
+import datetime
+import http.client as httpclient
+import itertools
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "scripts"))
+import oidcstack as st  # noqa: E402
+
+import argon2  # noqa: E402  (Debian's python3-argon2)
+import pymysql  # noqa: E402  (Debian's python3-pymysql)
+
+DATABASE = "oidc_secret_test"
+DB_USER = "oidc_secret_test"
+REST_PATH = "/management/v1/projects/%s/apps/%s/oidc_config/_generate_client_secret"
+GRPC_PATH = "/zitadel.management.v1.ManagementService/RegenerateOIDCClientSecret"
+API_PROJECT = st.DEMO["API_PROJECT_ID"]
+DATE_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3}|\.\d{6}|\.\d{9})?Z$")
+SECRET_RE = re.compile(r"^[A-Za-z0-9]{64}$")
+ERROR_TYPE = "type.googleapis.com/zitadel.v1.ErrorDetail"
+
+# SPEC section 4: kind -> (gRPC code, ID, text, HTTP status)
+ERRORS = {
+    "auth_missing": (16, "AUTH-7fs1e", "auth header missing", 401),
+    "token_invalid": (16, "AUTH-7fs1e", "Token is invalid", 401),
+    "org_not_found": (7, "AUTH-Bs7Ds", "Organisation doesn't exist", 403),
+    "id_missing": (3, "COMMAND-99i83", "ID missing", 400),
+    "invalid_argument": (3, "OSF-VAL01", "invalid argument", 400),
+    "permission_denied": (7, "AUTH-5mWD2", "No matching permissions found", 403),
+    "app_not_found": (5, "COMMAND-2g66f", "Application doesn't exist", 404),
+    "app_not_oidc": (3, "COMMAND-Ghrh3", "Application is not type OIDC", 400),
+    "unavailable": (14, "OSF-DB001", "service unavailable, try again", 503),
+    "internal": (13, "OSF-INT01", "internal error", 500),
+    "route_not_found": (5, "OSF-RT404", "unknown path", 404),
+    "method_not_allowed": (12, "OSF-RT405", "method not allowed", 405),
+    "body_too_large": (3, "OSF-RQ413", "request body too large", 413),
+    "bad_body": (3, "OSF-RQ400", "invalid request body", 400),
+    "media_type": (3, "OSF-RQ415", "unsupported content type, use application/json", 415),
+}
+
+_ids = itertools.count(1)
+_lock = threading.Lock()
+
+
+def new_id(prefix="9"):
+    """IDs unique within the run, shaped like ZITADEL's snowflakes."""
+    with _lock:
+        return "%s%d%06d" % (prefix, os.getpid() % 1000, next(_ids))
+
+
+def now_utc():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers  # lowercase name -> value (last wins)
+        self.header_list = None
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body)
+
+    def header(self, name):
+        return self.headers.get(name.lower())
+
+
+def http(base_port, method, path, headers=None, body=b"", chunked=False,
+         timeout=30, host="127.0.0.1"):
+    """One HTTP/1.1 request; the body as given (bytes), or chunked."""
+    conn = httpclient.HTTPConnection(host, base_port, timeout=timeout)
+    try:
+        hdrs = dict(headers or {})
+        if isinstance(body, str):
+            body = body.encode()
+        if chunked:
+            conn.putrequest(method, path, skip_accept_encoding=True)
+            for k, v in hdrs.items():
+                conn.putheader(k, v)
+            conn.putheader("Transfer-Encoding", "chunked")
+            conn.endheaders()
+            for i in range(0, len(body), 7):
+                piece = body[i:i + 7]
+                conn.send(b"%x\r\n%s\r\n" % (len(piece), piece))
+            conn.send(b"0\r\n\r\n")
+        else:
+            conn.request(method, path, body=body if body or method == "POST" else None,
+                         headers=hdrs)
+        r = conn.getresponse()
+        data = r.read()
+        resp = Response(r.status, {k.lower(): v for k, v in r.getheaders()}, data)
+        resp.header_list = r.getheaders()
+        return resp
+    finally:
+        conn.close()
+
+
+def raw_http(port, data, timeout=10):
+    """Sends bytes as they are; returns the raw response bytes."""
+    import socket
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        chunks = []
+        while True:
+            try:
+                c = s.recv(65536)
+            except socket.timeout:
+                break
+            if not c:
+                break
+            chunks.append(c)
+        return b"".join(chunks)
+
+
+def argon2_verify(secret, encoded):
+    try:
+        return argon2.PasswordHasher().verify(encoded, secret)
+    except argon2.exceptions.VerificationError:
+        return False
+
+
+def php_verify(secret, encoded):
+    """PHP's password_verify: an implementation that shares nothing with ours."""
+    code = ('$s = stream_get_contents(STDIN); $p = explode("\\n", $s, 2);'
+            'exit(password_verify($p[0], $p[1]) ? 0 : 1);')
+    r = subprocess.run(["php", "-r", code], input="%s\n%s" % (secret, encoded),
+                       capture_output=True, text=True)
+    if r.returncode not in (0, 1):
+        raise RuntimeError("php: " + r.stderr)
+    return r.returncode == 0
+
+
+class Env:
+    """The run's services and the helpers tests use to make data."""
+
+    def __init__(self):
+        base = os.environ.get("OIDC_TEST_DIR")
+        self.owned = base is None
+        self.dir = base or tempfile.mkdtemp(prefix="oidc-secret-test-")
+        st.make_dir(self.dir)
+        self.db = st.MariaDB(os.path.join(self.dir, "mysql"))
+        self.password = st.random_password()
+        self.servers = {}
+        self.secrets_seen = set()   # every secret and token the run handled
+        self.db.start()
+        self.config = st.responder_config(
+            os.path.join(self.dir, "oidc-secret.conf"), self.db, DATABASE,
+            DB_USER, self.password, log_level="info")
+        st.setup_database(self.db, DATABASE, DB_USER, self.password, self.config)
+        self.conn = pymysql.connect(unix_socket=self.db.socket, user="root",
+                                    database=DATABASE, autocommit=True,
+                                    charset="utf8mb4")
+        self.conn_lock = threading.Lock()
+
+    # --- servers --------------------------------------------------------
+
+    def config_with(self, name, **settings):
+        """A responder configuration differing from the default in settings."""
+        return st.responder_config(
+            os.path.join(self.dir, "oidc-secret-%s.conf" % name), self.db,
+            DATABASE, DB_USER, self.password, log_level="info", **settings)
+
+    def lighttpd(self, name="default", procs=2, config=None, **settings):
+        """A running lighttpd (bin-path) whose responders use config."""
+        if name in self.servers:
+            return self.servers[name]
+        if config is None:
+            config = self.config_with(name, **settings) if settings else self.config
+        web = st.Lighttpd(os.path.join(self.dir, "lighttpd-" + name),
+                          st.free_port(), config, procs=procs)
+        web.start()
+        self.servers[name] = web
+        return web
+
+    def stop(self):
+        for web in self.servers.values():
+            try:
+                web.stop()
+            except Exception as e:  # keep stopping the rest
+                print("stopping %s: %s" % (web, e), file=sys.stderr)
+        self.servers.clear()
+        try:
+            self.conn.close()
+        except Exception:
+            pass
+        self.db.stop()
+
+    def logs(self):
+        """Every log file of the run, as text."""
+        out = {}
+        for root, _, files in os.walk(self.dir):
+            if "data" in root.split(os.sep):
+                continue
+            for f in files:
+                if f.endswith((".log", ".err", ".stderr")) or "error" in f:
+                    p = os.path.join(root, f)
+                    with open(p, errors="replace") as fh:
+                        out[p] = fh.read()
+        return out
+
+    # --- database -------------------------------------------------------
+
+    def q(self, sql, *args):
+        with self.conn_lock:
+            with self.conn.cursor() as c:
+                c.execute(sql, args)
+                rows = c.fetchall()
+        return [tuple(v.decode() if isinstance(v, (bytes, bytearray)) else v
+                      for v in row) for row in rows]
+
+    def q1(self, sql, *args):
+        rows = self.q(sql, *args)
+        return rows[0] if rows else None
+
+    def snapshot(self):
+        """What a request could change: compared before and after errors."""
+        return {
+            "projects": self.q("SELECT id, sequence, change_date FROM projects ORDER BY id"),
+            "apps": self.q("SELECT id, change_date FROM apps ORDER BY id"),
+            "oidc": self.q("SELECT app_id, client_secret_hash, secret_change_date"
+                           " FROM oidc_configs ORDER BY app_id"),
+            "events": self.q("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM events"),
+            "tokens": self.q("SELECT token_sha256, revoked_at FROM access_tokens"
+                             " ORDER BY token_sha256"),
+        }
+
+    def org(self, state="active"):
+        oid = new_id("1")
+        self.q("INSERT INTO orgs (id, name, state, creation_date, change_date)"
+               " VALUES (%s, %s, %s, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))",
+               oid, "org " + oid, state)
+        return oid
+
+    def user(self, org, state="active", roles=()):
+        """roles: (scope, scope_id, role) triples."""
+        uid = new_id("2")
+        self.q("INSERT INTO users (id, resource_owner, username, state)"
+               " VALUES (%s, %s, %s, %s)", uid, org, "user" + uid, state)
+        for scope, scope_id, role in roles:
+            self.grant(uid, scope, scope_id, role)
+        return uid
+
+    def grant(self, user, scope, scope_id, role):
+        self.q("INSERT INTO memberships (user_id, scope, scope_id, role)"
+               " VALUES (%s, %s, %s, %s)", user, scope, scope_id, role)
+
+    def project(self, org, state="active", sequence=1, pid=None):
+        pid = pid or new_id("3")
+        self.q("INSERT INTO projects (id, resource_owner, name, state, sequence,"
+               " creation_date, change_date) VALUES (%s, %s, %s, %s, %s,"
+               " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))",
+               pid, org, "project " + pid, state, sequence)
+        return pid
+
+    def app(self, project, app_type="oidc", state="active", auth_method="basic",
+            created="2026-11-27 10:11:12.123456", aid=None, with_config=True):
+        aid = aid or new_id("4")
+        self.q("INSERT INTO apps (id, project_id, name, app_type, state,"
+               " creation_date, change_date) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+               aid, project, "app " + aid, app_type, state, created, created)
+        if app_type == "oidc" and with_config:
+            self.q("INSERT INTO oidc_configs (app_id, client_id, auth_method)"
+                   " VALUES (%s, %s, %s)", aid, aid + "@test", auth_method)
+        return aid
+
+    def token(self, user, token_type="access", audience=API_PROJECT,
+              expires_in=3600, revoked=False):
+        tok = "t" + st.random_password()
+        self.secrets_seen.add(tok)
+        self.q("INSERT INTO access_tokens (token_sha256, user_id, token_type,"
+               " audience, scopes, expires_at, revoked_at, creation_date)"
+               " VALUES (%s, %s, %s, %s, 'openid',"
+               " UTC_TIMESTAMP(6) + INTERVAL %s SECOND, %s, UTC_TIMESTAMP(6))",
+               st.sha256_hex(tok), user, token_type, audience, expires_in,
+               now_utc() if revoked else None)
+        return tok
+
+    def world(self, role="ORG_OWNER"):
+        """An org, its owner (with role at org scope), a project, an OIDC app, a token."""
+        w = type("World", (), {})()
+        w.org = self.org()
+        w.user = self.user(w.org, roles=[("org", w.org, role)] if role else [])
+        w.project = self.project(w.org)
+        w.app = self.app(w.project)
+        w.api_app = self.app(w.project, app_type="api")
+        w.token = self.token(w.user)
+        return w
+
+    def stored_hash(self, app):
+        row = self.q1("SELECT client_secret_hash FROM oidc_configs WHERE app_id = %s", app)
+        return row[0] if row else None
+
+    def sequence(self, project):
+        return self.q1("SELECT sequence FROM projects WHERE id = %s", project)[0]
+
+
+ENV = None
+
+
+def env():
+    """The run's Env, started at first use and stopped at exit."""
+    global ENV
+    if ENV is None:
+        ENV = Env()
+        atexit.register(_shutdown)
+    return ENV
+
+
+def _shutdown():
+    if ENV is not None:
+        ENV.stop()
+        if ENV.owned and os.environ.get("OIDC_TEST_KEEP") != "1":
+            keep = os.path.join(st.ROOT, "var", "test-logs")
+            shutil.rmtree(keep, ignore_errors=True)
+            os.makedirs(keep, exist_ok=True)
+            for path, text in ENV.logs().items():
+                name = os.path.relpath(path, ENV.dir).replace(os.sep, "_")
+                with open(os.path.join(keep, name), "w") as f:
+                    f.write(text)
+            shutil.rmtree(ENV.dir, ignore_errors=True)
+
+
+def rest(port, project, app, token=None, org=None, body=b"{}", method="POST",
+         headers=None, chunked=False, content_type="application/json", path=None):
+    h = {}
+    if content_type is not None:
+        h["Content-Type"] = content_type
+    h["Accept"] = "application/json"
+    if token is not None:
+        h["Authorization"] = "Bearer " + token
+    if org is not None:
+        h["x-zitadel-orgid"] = org
+    h.update(headers or {})
+    return http(port, method, path or REST_PATH % (project, app), h, body, chunked=chunked)
