@@ -111,6 +111,15 @@ service_regenerate(struct service *svc, const struct call *c,
 		outcome_wipe(out);
 		return e;
 	}
+	if (log_enabled(LOG_DEBUG)) {
+		char pid[64];
+
+		log_sanitize(project, pid, sizeof(pid));
+		/* No row lock while hashing: this is the whole time it is held. */
+		log_msg(LOG_DEBUG, "commit project=%s sequence=%llu lock_ms=%.3f "
+		    "attempts=%u", pid, (unsigned long long)res.sequence,
+		    (double)res.lock_ns / 1e6, res.attempts);
+	}
 	out->sequence = res.sequence;
 	out->creation_date = res.app.created;
 	out->change_date = res.change_date;

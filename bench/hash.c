@@ -1,0 +1,122 @@
+/*
+ * hash.c - the hash floor H: hashes per second of the configured algorithm,
+ * made by the project's own secret module, on N threads (issue 7 (a)).
+ *
+ *   oidc-bench-hash [--threads N] [--seconds S]
+ *
+ * The configuration comes as the responder's does (OIDC_SECRET_CONFIG and
+ * OIDC_SECRET_* variables).  Prints one line of key=value pairs.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "secret.h"
+
+struct worker {
+	pthread_t tid;
+	const struct hash_params *hp;
+	unsigned secret_length;
+	double until;
+	unsigned long done;
+	int failed;
+};
+
+static double
+now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void *
+work(void *arg)
+{
+	struct worker *w = arg;
+	char secret[SECRET_MAX + 1], hash[HASH_MAX];
+
+	while (now() < w->until) {
+		if (secret_generate(secret, w->secret_length) != 0 ||
+		    secret_hash(w->hp, secret, w->secret_length, hash,
+		    sizeof(hash)) != 0) {
+			w->failed = 1;
+			break;
+		}
+		w->done++;
+	}
+	secret_wipe(secret, sizeof(secret));
+	return NULL;
+}
+
+static unsigned
+arg_uint(int argc, char **argv, const char *name, unsigned def, unsigned max)
+{
+	int i;
+
+	for (i = 1; i < argc - 1; i++)
+		if (strcmp(argv[i], name) == 0) {
+			char *end;
+			unsigned long v = strtoul(argv[i + 1], &end, 10);
+
+			if (*end != '\0' || v == 0 || v > max) {
+				fprintf(stderr, "%s: 1 to %u\n", name, max);
+				exit(2);
+			}
+			return (unsigned)v;
+		}
+	return def;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config cfg;
+	struct hash_params hp;
+	struct worker w[64];
+	unsigned threads = arg_uint(argc, argv, "--threads", 1, 64);
+	unsigned seconds = arg_uint(argc, argv, "--seconds", 5, 3600);
+	unsigned long total = 0;
+	double t0, t1;
+	char err[512];
+	unsigned i;
+
+	if (secret_init() != 0)
+		return 1;
+	/* api_project_id is not needed to hash; do not make the caller set it. */
+	if (getenv("OIDC_SECRET_API_PROJECT_ID") == NULL)
+		setenv("OIDC_SECRET_API_PROJECT_ID", "bench", 1);
+	if (config_load(&cfg, NULL, err, sizeof(err)) != 0) {
+		fprintf(stderr, "oidc-bench-hash: %s\n", err);
+		return 1;
+	}
+	hp.alg = cfg.hash_algorithm;
+	hp.m_kib = cfg.argon2_memory_kib;
+	hp.t = cfg.argon2_iterations;
+	hp.p = cfg.argon2_parallelism;
+	hp.cost = cfg.bcrypt_cost;
+	t0 = now();
+	for (i = 0; i < threads; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].hp = &hp;
+		w[i].secret_length = cfg.secret_length;
+		w[i].until = t0 + seconds;
+		if (pthread_create(&w[i].tid, NULL, work, &w[i]) != 0)
+			return 1;
+	}
+	for (i = 0; i < threads; i++) {
+		pthread_join(w[i].tid, NULL);
+		if (w[i].failed)
+			return 1;
+		total += w[i].done;
+	}
+	t1 = now();
+	printf("algorithm=%s threads=%u hashes=%lu seconds=%.3f rate=%.2f\n",
+	    config_hash_name(cfg.hash_algorithm), threads, total, t1 - t0,
+	    (double)total / (t1 - t0));
+	return 0;
+}
