@@ -143,7 +143,8 @@ main(int argc, char **argv)
 	}
 	if (secret_init() != 0 || store_library_init() != 0)
 		return 1;
-	if (config_load(&cfg, NULL, err, sizeof(err)) != 0) {
+	if (config_load(&cfg, NULL, err, sizeof(err)) != 0 ||
+	    config_check_api(&cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "oidc-bench-db: %s\n", err);
 		return 1;
 	}

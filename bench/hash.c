@@ -87,9 +87,6 @@ main(int argc, char **argv)
 
 	if (secret_init() != 0)
 		return 1;
-	/* api_project_id is not needed to hash; do not make the caller set it. */
-	if (getenv("OIDC_SECRET_API_PROJECT_ID") == NULL)
-		setenv("OIDC_SECRET_API_PROJECT_ID", "bench", 1);
 	if (config_load(&cfg, NULL, err, sizeof(err)) != 0) {
 		fprintf(stderr, "oidc-bench-hash: %s\n", err);
 		return 1;

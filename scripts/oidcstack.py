@@ -299,3 +299,296 @@ def random_password():
 
 def copy_tree(src, dst):
     shutil.copytree(src, dst, dirs_exist_ok=True)
+
+
+# --- Apache, spawn-fcgi and the systemd units (issue 3) ----------------------
+
+APACHE_MODULES = "/usr/lib/apache2/modules"
+APACHE_USER = "www-data"
+
+
+def install_responder(directory, name="oidc-secret.fcgi"):
+    """Copies the responder where Apache's user can run it: the build
+    directory may sit under a home the web server's user cannot enter."""
+    make_dir(directory)
+    path = os.path.join(directory, name)
+    shutil.copy2(responder_path(), path)
+    os.chmod(path, 0o755)
+    return path
+
+
+class Apache:
+    """Apache 2.4 on 127.0.0.1:port: its own ServerRoot, PidFile, ErrorLog,
+    modules loaded from APACHE_MODULES (SERVICES.md).  conf is the rest of
+    httpd.conf: Define and Include lines of a shipped configuration and what
+    the mode needs around them.  Children run as www-data: what they read,
+    run or connect to must be reachable by that user."""
+
+    def __init__(self, directory, port, conf, modules=(), mpm="event",
+                 log_level="warn"):
+        self.dir = make_dir(directory)
+        self.port = port
+        self.conf = os.path.join(self.dir, "httpd.conf")
+        self.pidfile = os.path.join(self.dir, "httpd.pid")
+        self.errlog = os.path.join(self.dir, "error.log")
+        self.accesslog = os.path.join(self.dir, "access.log")
+        run = make_dir(os.path.join(self.dir, "run"))
+        docroot = make_dir(os.path.join(self.dir, "htdocs"))
+        mods = ["mpm_" + mpm, "authz_core", "mime"]
+        mods += [m for m in modules if m not in mods]
+        lines = ["# written by scripts/oidcstack.py",
+                 'ServerRoot "%s"' % self.dir,
+                 'DefaultRuntimeDir "%s"' % run]
+        lines += ["LoadModule %s_module %s/mod_%s.so" % (m, APACHE_MODULES, m)
+                  for m in mods]
+        lines += [
+            "ServerName 127.0.0.1",
+            "Listen 127.0.0.1:%d" % port,
+            'PidFile "%s"' % self.pidfile,
+            'ErrorLog "%s"' % self.errlog,
+            "LogLevel %s" % log_level,
+            'LogFormat "%h %t \\"%r\\" %>s %b %D" oidc',
+            'CustomLog "%s" oidc' % self.accesslog,
+            "User %s" % APACHE_USER,
+            "Group %s" % APACHE_USER,
+            "TypesConfig /etc/mime.types",
+            'DocumentRoot "%s"' % docroot,
+            "<Directory />",
+            "    Options None",
+            "    AllowOverride None",
+            "    Require all denied",
+            "</Directory>",
+            "Timeout 60",
+        ]
+        write_file(self.conf, "\n".join(lines) + "\n" + conf)
+        self.proc = None
+
+    def start(self):
+        self.stop()
+        check = subprocess.run(["apache2", "-f", self.conf, "-t"],
+                               capture_output=True, text=True)
+        if check.returncode != 0:
+            raise RuntimeError("apache2 -t %s: %s" % (self.conf, check.stderr.strip()))
+        self.proc = subprocess.Popen(
+            ["apache2", "-f", self.conf, "-DFOREGROUND"], stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=open(self.errlog + ".stderr", "a"),
+            start_new_session=True)
+        wait_for(lambda: self.proc.poll() is not None or port_open(self.port),
+                 20, "apache2 on port %d" % self.port)
+        if self.proc.poll() is not None:
+            raise RuntimeError("apache2 exited; see " + self.errlog)
+
+    def stop(self):
+        pid = self.proc.pid if self.proc else read_pid(self.pidfile)
+        if pid is not None and pid_alive(pid):
+            # SIGTERM: Apache stops its children, mod_fcgid its responders.
+            stop_pid(pid, timeout=30)
+        self.proc = None
+
+    def base_url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+
+def stop_child(proc, sig=signal.SIGTERM, timeout=15):
+    """Signals a child of ours and reaps it through Popen, so that
+    proc.returncode is its real exit status (SIGKILL after timeout)."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(sig)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+class SpawnFcgi:
+    """A responder that spawn-fcgi starts on a Unix socket, for mod_proxy_fcgi
+    and lighttpd's external socket.  -n keeps it in the foreground: spawn-fcgi
+    execs the responder in its own process, so self.proc is the responder,
+    whose exit status the tests collect, and its stderr is kept (forking,
+    spawn-fcgi points it at /dev/null)."""
+
+    def __init__(self, directory, config, binary=None, user=APACHE_USER):
+        self.dir = make_dir(directory)
+        self.config = config
+        self.binary = binary or responder_path()
+        self.user = user
+        self.socket = os.path.join(self.dir, "oidc-secret.sock")
+        self.errlog = os.path.join(self.dir, "responder.log")
+        self.proc = None
+
+    def start(self):
+        self.stop()
+        cmd = ["spawn-fcgi", "-n", "-s", self.socket, "-M", "0660"]
+        if self.user:
+            cmd += ["-u", self.user, "-U", self.user, "-G", self.user]
+        cmd += ["--", self.binary]
+        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+               "OIDC_SECRET_CONFIG": self.config}
+        if os.path.exists(self.socket):
+            os.unlink(self.socket)
+        self.proc = subprocess.Popen(
+            cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=open(self.errlog, "a"), start_new_session=True)
+        wait_for(lambda: self.proc.poll() is not None or os.path.exists(self.socket),
+                 10, "spawn-fcgi socket " + self.socket)
+        if self.proc.poll() is not None:
+            raise RuntimeError("spawn-fcgi exited %d; see %s" % (
+                self.proc.returncode, self.errlog))
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc else None
+
+    def wait(self, timeout=30):
+        """The responder's exit status."""
+        return self.proc.wait(timeout)
+
+    def stop(self):
+        stop_child(self.proc)
+
+
+def unit_file(path):
+    """A systemd unit as {section: [(key, value), ...]} (no line continuation
+    or specifiers: the shipped units use neither)."""
+    sections, current = {}, None
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line or line[0] in "#;":
+                continue
+            if line.startswith("[") and line.endswith("]"):
+                current = sections.setdefault(line[1:-1], [])
+            else:
+                key, _, value = line.partition("=")
+                current.append((key.strip(), value.strip()))
+    return sections
+
+
+class SocketUnits:
+    """The shipped oidc-secret.socket + oidc-secret.service pair, started the
+    way systemd starts them (no systemd runs here): the .socket's
+    ListenStream bound with its SocketMode and handed to ExecStart's program
+    as fd 0 (StandardInput=socket), under the .service's Environment=.  The
+    socket path, the binary and OIDC_SECRET_CONFIG are the test's; User=,
+    Group= and the sandboxing are left to systemd-analyze verify."""
+
+    def __init__(self, directory, socket_unit, service_unit, config, binary=None):
+        self.dir = make_dir(directory)
+        self.socket_unit = unit_file(socket_unit)
+        self.service_unit = unit_file(service_unit)
+        self.config = config
+        self.binary = binary or responder_path()
+        self.socket = os.path.join(self.dir, "oidc-secret.sock")
+        self.errlog = os.path.join(self.dir, "responder.log")
+        self.proc = None
+
+    def setting(self, unit, section, key):
+        values = [v for k, v in unit.get(section, []) if k == key]
+        return values[-1] if values else None
+
+    def environment(self):
+        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
+        for k, v in self.service_unit.get("Service", []):
+            if k == "Environment":
+                name, _, value = v.strip('"').partition("=")
+                env[name] = value
+        env["OIDC_SECRET_CONFIG"] = self.config
+        return env
+
+    def start(self):
+        self.stop()
+        mode = int(self.setting(self.socket_unit, "Socket", "SocketMode") or "0666", 8)
+        if os.path.exists(self.socket):
+            os.unlink(self.socket)
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            listener.bind(self.socket)
+            os.chmod(self.socket, mode)
+            owner = self.setting(self.socket_unit, "Socket", "SocketUser")
+            group = self.setting(self.socket_unit, "Socket", "SocketGroup")
+            if owner or group:
+                shutil.chown(self.socket, owner, group)
+            listener.listen(int(self.setting(self.socket_unit, "Socket", "Backlog") or 128))
+            # ExecStart's program with its arguments, the test's binary for it.
+            argv = self.setting(self.service_unit, "Service", "ExecStart").split()
+            argv[0] = self.binary
+            # StandardInput=socket: fd 0 is the listening socket; anything
+            # else would leave the responder a CGI program with no request.
+            stdin = (listener.fileno() if self.setting(
+                self.service_unit, "Service", "StandardInput") == "socket"
+                else subprocess.DEVNULL)
+            self.proc = subprocess.Popen(
+                argv, env=self.environment(), stdin=stdin,
+                stdout=subprocess.DEVNULL, stderr=open(self.errlog, "a"),
+                start_new_session=True)
+        finally:
+            listener.close()
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc else None
+
+    def stop(self):
+        # systemctl stop sends KillSignal (SIGTERM unless the unit says).
+        sig = getattr(signal, self.setting(self.service_unit, "Service", "KillSignal")
+                      or "SIGTERM")
+        stop_child(self.proc, sig)
+
+
+def shipped(*parts):
+    """A file of the tree, used as it is shipped."""
+    return os.path.join(ROOT, *parts)
+
+
+def apache_fcgid(directory, port, config, procs=2, binary=None, log_level="warn",
+                 extra_conf=""):
+    """Apache with mod_fcgid and apache-conf/oidc-secret-fcgid.conf, verbatim;
+    extra_conf follows it (test-only settings)."""
+    d = make_dir(directory)
+    binary = binary or install_responder(os.path.join(d, "bin"))
+    ipc = make_dir(os.path.join(d, "fcgid"))
+    shutil.chown(ipc, APACHE_USER, APACHE_USER)
+    conf = "\n".join([
+        "Define OIDC_SECRET_BIN %s" % binary,
+        "Define OIDC_SECRET_CONFIG %s" % config,
+        "Define OIDC_SECRET_PROCS %d" % procs,
+        'FcgidIPCDir "%s"' % ipc,
+        'FcgidProcessTableFile "%s"' % os.path.join(ipc, "shm"),
+        'Include "%s"' % shipped("apache-conf", "oidc-secret-fcgid.conf"),
+    ]) + "\n" + extra_conf
+    return Apache(d, port, conf, modules=("alias", "fcgid"), log_level=log_level)
+
+
+def apache_proxy_fcgi(directory, port, socket_path, log_level="warn"):
+    """Apache with mod_proxy_fcgi and apache-conf/oidc-secret-proxy-fcgi.conf,
+    verbatim, to a responder listening on socket_path."""
+    conf = "\n".join([
+        "Define OIDC_SECRET_SOCKET %s" % socket_path,
+        'Include "%s"' % shipped("apache-conf", "oidc-secret-proxy-fcgi.conf"),
+    ]) + "\n"
+    return Apache(directory, port, conf, modules=("proxy", "proxy_fcgi"),
+                  log_level=log_level)
+
+
+def apache_cgi(directory, port, config, log_level="warn"):
+    """Shared hosting: Apache (prefork, mod_cgi, mod_rewrite) whose document
+    root allows .htaccess, as hosts do, and holds cgi-bin/'s files as an
+    account uploads them; the responder and its configuration sit beside
+    the document root, where oidc-secret.cgi looks for them."""
+    d = make_dir(directory)
+    apache = Apache(d, port, "", modules=("cgi", "rewrite"), mpm="prefork",
+                    log_level=log_level)
+    docroot = os.path.join(d, "htdocs")
+    private = make_dir(os.path.join(d, "oidc-secret"))
+    install_responder(private)
+    shutil.copy(config, os.path.join(private, "oidc-secret.conf"))
+    os.chmod(os.path.join(private, "oidc-secret.conf"), 0o644)
+    for name in (".htaccess", "oidc-secret.cgi"):
+        shutil.copy(shipped("cgi-bin", name), os.path.join(docroot, name))
+    os.chmod(os.path.join(docroot, "oidc-secret.cgi"), 0o755)
+    with open(apache.conf, "a") as f:
+        f.write('<Directory "%s">\n    AllowOverride All\n    Require all granted\n'
+                '</Directory>\n' % docroot)
+    return apache

@@ -7,12 +7,16 @@
  *   hash                    hash a secret (stdin) in the configured format
  *   check-config            validate the configuration, reach the database
  *
- * Built on the responder's own modules: config, store, secret.  Errors go to
- * stderr; the exit codes are fixed (see usage()) so scripts can rely on them.
+ * Built on the responder's own modules: config, store, secret.  The command
+ * line is parsed and checked in full before the configuration is read, so a
+ * usage error is exit 2 whatever the configuration holds.  Results go to
+ * stdout, every error to stderr; the exit codes are fixed (enum exit_code,
+ * usage(), oidc-secret-admin(8)) so scripts can rely on them.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,27 +34,34 @@
 #define PKGDATADIR "/usr/share/oidc-secret"
 #endif
 
+#define PROG "oidc-secret-admin"
+
 enum exit_code {
 	EX_OK = 0,
 	EX_NO = 1,		/* verify: no match; check-config: a check failed */
 	EX_USAGE = 2,
-	EX_CONFIG = 3,
+	EX_CONFIG = 3,		/* configuration, or an unreadable sql directory */
 	EX_DB = 4,		/* database unreachable or a statement failed */
 	EX_NOTFOUND = 5,	/* no such user, app or token */
 	EX_NEWER = 6		/* the database is newer than this tool */
 };
 
 #define MIGRATION_MAX 1000
+#define MIGRATE_LOCK_WAIT 30	/* seconds */
 #define MIGRATION_FILE_MAX (1024 * 1024)
 #define STDIN_SECRET_MAX 1024
-#define TOKEN_CHARS 43
+#define TOKEN_CHARS 43		/* 43 of 62 symbols: 256 bits */
 #define DEFAULT_TTL 43200	/* 12 hours, ZITADEL's access token lifetime */
+#define TTL_MAX (10L * 365 * 86400)
+#define SCOPES_MAX 2048		/* access_tokens.scopes VARCHAR(2048) */
+#define OPTS_MAX 6
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: oidc-secret-admin [--config FILE] COMMAND [OPTIONS]\n"
+	    "usage: " PROG " [--config FILE] COMMAND [OPTIONS]\n"
+	    "       " PROG " --help | --version\n"
 	    "\n"
 	    "commands:\n"
 	    "  migrate [--sql-dir DIR]\n"
@@ -68,64 +79,110 @@ usage(FILE *f)
 	    "  check-config\n"
 	    "        validate the configuration and reach the database\n"
 	    "\n"
+	    "The configuration is FILE, else $OIDC_SECRET_CONFIG, else %s;\n"
+	    "OIDC_SECRET_<KEY> overrides a key.\n"
+	    "\n"
 	    "exit status: 0 success, 1 no match or check failed, 2 usage,\n"
-	    "3 configuration, 4 database, 5 not found, 6 database newer than this tool\n");
+	    "3 configuration, 4 database, 5 not found, 6 database newer than this tool\n",
+	    config_default_path());
+}
+
+static int usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* One line saying what is wrong, one pointing at --help; exit status 2. */
+static int
+usage_error(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, PROG ": %s\nTry '" PROG " --help'.\n", line);
+	return EX_USAGE;
 }
 
 static void
-die_store(enum store_rc rc, const char *what)
+db_error(const char *what)
 {
-	(void)rc;
-	fprintf(stderr, "oidc-secret-admin: %s: database error (see the lines above)\n",
-	    what);
+	fprintf(stderr, PROG ": %s: database error (the line above says "
+	    "which)\n", what);
 }
 
-/* Parses "--name value" pairs; returns the value of name or NULL. */
+/* --- the command line --- */
+
+struct ctx;
+
+struct command {
+	const char *word, *sub;		/* "token" "issue"; sub NULL for one word */
+	/* Options: "--name=" takes a value, "--name" is a flag. */
+	const char *opts[OPTS_MAX + 1];
+	int (*check)(struct ctx *);	/* values, before the configuration */
+	int (*run)(struct ctx *);
+};
+
+struct ctx {
+	const struct command *cmd;
+	const char *val[OPTS_MAX];	/* by index into cmd->opts; "" for a flag */
+	const char *config_path;	/* --config, or NULL */
+	struct config cfg;
+	struct store *st;
+	long ttl;
+};
+
+static size_t
+opt_len(const char *spec)
+{
+	size_t n = strlen(spec);
+
+	return n > 0 && spec[n - 1] == '=' ? n - 1 : n;
+}
+
+/* The value of option name ("" for a set flag), or NULL when not given. */
 static const char *
-opt(int argc, char **argv, const char *name)
+get(const struct ctx *c, const char *name)
 {
 	int i;
 
-	for (i = 0; i < argc - 1; i++)
-		if (strcmp(argv[i], name) == 0)
-			return argv[i + 1];
+	for (i = 0; c->cmd->opts[i] != NULL; i++)
+		if (opt_len(c->cmd->opts[i]) == strlen(name) &&
+		    strncmp(c->cmd->opts[i], name, strlen(name)) == 0)
+			return c->val[i];
 	return NULL;
 }
 
+/* Every argument a known option, each at most once, values present. */
 static int
-flag(int argc, char **argv, const char *name)
+parse_opts(struct ctx *c, int argc, char **argv)
 {
-	int i;
-
-	for (i = 0; i < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return 1;
-	return 0;
-}
-
-/* Every argument must be a known option; those in with_value take one. */
-static int
-check_opts(int argc, char **argv, const char *const *with_value,
-    const char *const *flags)
-{
-	int i, j, ok;
+	int i, j;
 
 	for (i = 0; i < argc; i++) {
-		ok = 0;
-		for (j = 0; with_value[j] != NULL; j++)
-			if (strcmp(argv[i], with_value[j]) == 0 && i + 1 < argc) {
-				ok = 1;
-				i++;
+		const char *spec = NULL;
+		size_t n;
+
+		for (j = 0; c->cmd->opts[j] != NULL; j++) {
+			n = opt_len(c->cmd->opts[j]);
+			if (strlen(argv[i]) == n &&
+			    strncmp(c->cmd->opts[j], argv[i], n) == 0) {
+				spec = c->cmd->opts[j];
 				break;
 			}
-		for (j = 0; !ok && flags[j] != NULL; j++)
-			if (strcmp(argv[i], flags[j]) == 0)
-				ok = 1;
-		if (!ok) {
-			fprintf(stderr, "oidc-secret-admin: unexpected argument "
-			    "\"%s\"\n", argv[i]);
-			return -1;
 		}
+		if (spec == NULL)
+			return usage_error("unexpected argument \"%s\"", argv[i]);
+		if (c->val[j] != NULL)
+			return usage_error("%s given twice", argv[i]);
+		if (spec[strlen(spec) - 1] != '=') {
+			c->val[j] = "";
+			continue;
+		}
+		/* "--user --pat" is a forgotten value, not a user named --pat. */
+		if (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)
+			return usage_error("%s needs a value", argv[i]);
+		c->val[j] = argv[++i];
 	}
 	return 0;
 }
@@ -135,7 +192,17 @@ valid_id(const char *s)
 {
 	struct slice id = { s, strlen(s) };
 
-	return route_check_id(id) == ERR_OK;
+	return s[0] != '\0' && route_check_id(id) == ERR_OK;
+}
+
+/* No control characters: they would reach a terminal from token list. */
+static int
+printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
 }
 
 /* A secret from stdin, without its line end; -1 when empty or too long. */
@@ -160,7 +227,7 @@ read_secret(char *buf, size_t cap, size_t *len)
 		n--;
 	buf[n] = '\0';
 	*len = n;
-	return n > 0 ? 0 : -1;
+	return n > 0 && memchr(buf, '\0', n) == NULL ? 0 : -1;
 }
 
 /* --- migrate --- */
@@ -214,9 +281,17 @@ slurp(const char *path, size_t *len)
 	buf = malloc((size_t)st.st_size + 1);
 	if (buf == NULL)
 		goto out;
-	while (have < (size_t)st.st_size &&
-	    (k = read(fd, buf + have, (size_t)st.st_size - have)) > 0)
+	while (have < (size_t)st.st_size) {
+		k = read(fd, buf + have, (size_t)st.st_size - have);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			free(buf);
+			buf = NULL;
+			goto out;
+		}
 		have += (size_t)k;
+	}
 	buf[have] = '\0';
 	*len = have;
 out:
@@ -270,9 +345,9 @@ run_statements(struct store *st, char *text, const char *file)
 				stmt[--stmt_len] = '\0';
 				rc = store_exec(st, stmt);
 				if (rc != STORE_OK) {
-					fprintf(stderr, "oidc-secret-admin: %s: the "
-					    "statement ending at line %u failed\n",
-					    file, lineno);
+					fprintf(stderr, PROG ": %s: the statement "
+					    "ending at line %u failed\n", file,
+					    lineno);
 					break;
 				}
 				stmt_len = 0;
@@ -281,49 +356,37 @@ run_statements(struct store *st, char *text, const char *file)
 		line = nl != NULL ? nl + 1 : NULL;
 	}
 	if (rc == STORE_OK && stmt_len > 0) {
-		fprintf(stderr, "oidc-secret-admin: %s: last statement has no ';'\n",
-		    file);
+		fprintf(stderr, PROG ": %s: the last statement has no ';'\n", file);
 		rc = STORE_FAILED;
 	}
 	free(stmt);
 	return rc;
 }
 
+/* The migrations in dir, sorted; -1 (reported) when none or two share a number. */
 static int
-cmd_migrate(struct store *st, int argc, char **argv)
+list_migrations(const char *dir, struct migration *m, size_t *count)
 {
-	static const char *const with_value[] = { "--sql-dir", NULL };
-	static const char *const flags[] = { NULL };
-	const char *dir = opt(argc, argv, "--sql-dir");
-	struct migration *m = NULL;
 	struct dirent *de;
-	DIR *d = NULL;
+	DIR *d;
 	size_t n = 0, i;
-	unsigned have, applied = 0;
-	enum store_rc rc;
-	int ex = EX_OK;
 
-	if (check_opts(argc, argv, with_value, flags) != 0)
-		return EX_USAGE;
-	if (dir == NULL)
-		dir = getenv("OIDC_SECRET_SQL_DIR");
-	if (dir == NULL)
-		dir = PKGDATADIR "/sql";
 	d = opendir(dir);
 	if (d == NULL) {
-		fprintf(stderr, "oidc-secret-admin: %s: %s\n", dir, strerror(errno));
-		return EX_CONFIG;
+		fprintf(stderr, PROG ": sql directory %s: %s\n", dir, strerror(errno));
+		return -1;
 	}
-	m = calloc(MIGRATION_MAX, sizeof(*m));
-	if (m == NULL) {
-		closedir(d);
-		return EX_DB;
-	}
-	while ((de = readdir(d)) != NULL && n < MIGRATION_MAX) {
+	while ((de = readdir(d)) != NULL) {
 		unsigned v;
 
 		if (migration_name(de->d_name, &v) != 0)
 			continue;
+		if (n == MIGRATION_MAX) {
+			fprintf(stderr, PROG ": %s: more than %d migrations\n", dir,
+			    MIGRATION_MAX);
+			closedir(d);
+			return -1;
+		}
 		m[n].version = v;
 		snprintf(m[n].name, sizeof(m[n].name), "%s", de->d_name);
 		n++;
@@ -332,28 +395,82 @@ cmd_migrate(struct store *st, int argc, char **argv)
 	qsort(m, n, sizeof(*m), by_version);
 	for (i = 1; i < n; i++)
 		if (m[i].version == m[i - 1].version) {
-			fprintf(stderr, "oidc-secret-admin: %s and %s share a "
-			    "version\n", m[i - 1].name, m[i].name);
-			ex = EX_CONFIG;
-			goto out;
+			fprintf(stderr, PROG ": %s: %s and %s share a version\n", dir,
+			    m[i - 1].name, m[i].name);
+			return -1;
 		}
 	if (n == 0) {
-		fprintf(stderr, "oidc-secret-admin: %s holds no NNN_name.sql "
-		    "migrations\n", dir);
+		fprintf(stderr, PROG ": %s holds no NNN_name.sql migrations\n", dir);
+		return -1;
+	}
+	*count = n;
+	return 0;
+}
+
+static int
+cmd_migrate(struct ctx *c)
+{
+	const char *dir = get(c, "--sql-dir");
+	struct migration *m = NULL;
+	size_t n = 0, i;
+	unsigned have, newest, applied = 0;
+	enum store_rc rc;
+	int ex = EX_OK;
+
+	if (dir == NULL)
+		dir = getenv("OIDC_SECRET_SQL_DIR");
+	if (dir == NULL || dir[0] == '\0')
+		dir = PKGDATADIR "/sql";
+	m = calloc(MIGRATION_MAX, sizeof(*m));
+	if (m == NULL) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return EX_DB;
+	}
+	if (list_migrations(dir, m, &n) != 0) {
 		ex = EX_CONFIG;
 		goto out;
 	}
-	if ((rc = store_schema_version(st, &have)) != STORE_OK) {
-		die_store(rc, "reading the schema version");
+	newest = m[n - 1].version;
+	/* Two migrates at once would race on DDL; the lock goes with the connection. */
+	rc = store_migration_lock(c->st, MIGRATE_LOCK_WAIT);
+	if (rc == STORE_NONE) {
+		fprintf(stderr, PROG ": another migrate has held the database's "
+		    "migration lock for %d s; nothing changed\n", MIGRATE_LOCK_WAIT);
 		ex = EX_DB;
 		goto out;
 	}
-	if (have > m[n - 1].version) {
-		fprintf(stderr, "oidc-secret-admin: the database is at schema "
-		    "version %u, newer than this tool's %u: upgrade "
-		    "oidc-secret first\n", have, m[n - 1].version);
+	if (rc != STORE_OK) {
+		db_error("taking the migration lock");
+		ex = EX_DB;
+		goto out;
+	}
+	if ((rc = store_schema_version(c->st, &have)) != STORE_OK) {
+		db_error("reading the schema version");
+		ex = EX_DB;
+		goto out;
+	}
+	if (have > newest) {
+		fprintf(stderr, PROG ": the database is at schema version %u, "
+		    "newer than the newest migration here (%u in %s): upgrade "
+		    "oidc-secret first; nothing changed\n", have, newest, dir);
 		ex = EX_NEWER;
 		goto out;
+	}
+	/* A file older than the database's version must have been applied. */
+	for (i = 0; i < n && m[i].version <= have; i++) {
+		rc = store_migration_recorded(c->st, m[i].version);
+		if (rc == STORE_NONE) {
+			fprintf(stderr, PROG ": %s was never applied, yet the "
+			    "database is at version %u: apply it by hand or "
+			    "renumber it; nothing changed\n", m[i].name, have);
+			ex = EX_CONFIG;
+			goto out;
+		}
+		if (rc != STORE_OK) {
+			db_error("reading schema_migrations");
+			ex = EX_DB;
+			goto out;
+		}
 	}
 	for (i = 0; i < n; i++) {
 		char path[4096];
@@ -362,33 +479,40 @@ cmd_migrate(struct store *st, int argc, char **argv)
 
 		if (m[i].version <= have)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, m[i].name);
-		text = slurp(path, &len);
-		if (text == NULL) {
-			fprintf(stderr, "oidc-secret-admin: %s: cannot read\n", path);
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, m[i].name) >=
+		    sizeof(path) || (text = slurp(path, &len)) == NULL) {
+			fprintf(stderr, PROG ": %s/%s: cannot read (or over %d "
+			    "bytes)\n", dir, m[i].name, MIGRATION_FILE_MAX);
 			ex = EX_CONFIG;
 			goto out;
 		}
-		/* DDL commits implicitly in MySQL; data changes stay atomic. */
-		rc = store_begin(st);
+		/*
+		 * One transaction per file, recorded in the same one.  MySQL
+		 * commits implicitly around DDL, so only data changes are
+		 * undone when a later statement fails; the shipped files use
+		 * IF NOT EXISTS and INSERT IGNORE so that a rerun completes
+		 * what a failed run began.
+		 */
+		rc = store_begin(c->st);
 		if (rc == STORE_OK)
-			rc = run_statements(st, text, m[i].name);
+			rc = run_statements(c->st, text, m[i].name);
 		if (rc == STORE_OK)
-			rc = store_record_migration(st, m[i].version, m[i].name);
+			rc = store_record_migration(c->st, m[i].version, m[i].name);
 		if (rc == STORE_OK)
-			rc = store_commit(st);
+			rc = store_commit(c->st);
 		free(text);
 		if (rc != STORE_OK) {
-			store_rollback(st);
-			die_store(rc, m[i].name);
+			store_rollback(c->st);
+			fprintf(stderr, PROG ": %s not applied; schema left at "
+			    "version %u\n", m[i].name, applied > 0 ?
+			    m[i - 1].version : have);
 			ex = EX_DB;
 			goto out;
 		}
 		printf("applied %s\n", m[i].name);
 		applied++;
 	}
-	printf("schema at version %u (%u applied now)\n",
-	    have > m[n - 1].version ? have : m[n - 1].version, applied);
+	printf("schema at version %u (%u applied now)\n", newest, applied);
 out:
 	free(m);
 	return ex;
@@ -407,7 +531,7 @@ parse_ttl(const char *s, long *out)
 		if (*s < '0' || *s > '9')
 			return -1;
 		v = v * 10 + (*s - '0');
-		if (v > 10L * 365 * 86400)
+		if (v > TTL_MAX)
 			return -1;
 	}
 	if (v == 0)
@@ -417,64 +541,79 @@ parse_ttl(const char *s, long *out)
 }
 
 static int
-token_issue(struct store *st, const struct config *cfg, int argc, char **argv)
+check_token_issue(struct ctx *c)
 {
-	static const char *const with_value[] = { "--user", "--ttl",
-	    "--audience", "--scopes", NULL };
-	static const char *const flags[] = { "--pat", NULL };
-	const char *user = opt(argc, argv, "--user");
-	const char *ttl_s = opt(argc, argv, "--ttl");
-	const char *aud = opt(argc, argv, "--audience");
-	const char *scopes = opt(argc, argv, "--scopes");
-	int pat = flag(argc, argv, "--pat");
+	const char *user = get(c, "--user");
+	const char *ttl = get(c, "--ttl");
+	const char *aud = get(c, "--audience");
+	const char *scopes = get(c, "--scopes");
+
+	if (user == NULL)
+		return usage_error("token issue needs --user ID");
+	if (!valid_id(user))
+		return usage_error("--user \"%s\": not an ID (1 to 200 characters "
+		    "of UTF-8, no control characters)", printable(user) ? user : "?");
+	c->ttl = DEFAULT_TTL;
+	if (ttl != NULL && parse_ttl(ttl, &c->ttl) != 0)
+		return usage_error("--ttl \"%s\": expected whole seconds, 1 to "
+		    "315360000", printable(ttl) ? ttl : "?");
+	if (aud != NULL && (aud[0] == '\0' || strlen(aud) > AUDIENCE_MAX ||
+	    !printable(aud)))
+		return usage_error("--audience: expected 1 to %d bytes, no control "
+		    "characters", AUDIENCE_MAX);
+	if (scopes != NULL && (strlen(scopes) > SCOPES_MAX || !printable(scopes)))
+		return usage_error("--scopes: expected at most %d bytes, no control "
+		    "characters", SCOPES_MAX);
+	return 0;
+}
+
+static int
+token_issue(struct ctx *c)
+{
+	const char *user = get(c, "--user");
+	const char *aud = get(c, "--audience");
+	const char *scopes = get(c, "--scopes");
+	int pat = get(c, "--pat") != NULL;
 	char token[TOKEN_CHARS + 1], digest[SHA256_HEX];
 	struct ts exp;
-	long ttl = DEFAULT_TTL;
 	enum store_rc rc;
 
-	if (check_opts(argc, argv, with_value, flags) != 0)
-		return EX_USAGE;
-	if (user == NULL || !valid_id(user)) {
-		fprintf(stderr, "oidc-secret-admin: token issue needs --user ID\n");
-		return EX_USAGE;
-	}
-	if (ttl_s != NULL && parse_ttl(ttl_s, &ttl) != 0) {
-		fprintf(stderr, "oidc-secret-admin: --ttl \"%s\": expected seconds, "
-		    "1 to 315360000\n", ttl_s);
-		return EX_USAGE;
-	}
-	/* An access token names the API in its audience; see SPEC section 4. */
-	if (aud == NULL)
-		aud = cfg->api_project_id;
-	if (strlen(aud) > AUDIENCE_MAX || (scopes != NULL && strlen(scopes) > 2048)) {
-		fprintf(stderr, "oidc-secret-admin: --audience or --scopes too long\n");
-		return EX_USAGE;
+	/* An access token names the API in its audience (SPEC section 4). */
+	if (aud == NULL) {
+		char err[512];
+
+		if (config_check_api(&c->cfg, err, sizeof(err)) != 0) {
+			fprintf(stderr, PROG ": token issue: %s, or give --audience\n",
+			    err);
+			return EX_CONFIG;
+		}
+		aud = c->cfg.api_project_id;
 	}
 	if (scopes == NULL)
 		scopes = "openid urn:zitadel:iam:org:project:id:zitadel:aud";
-	rc = store_user_exists(st, user);
+	rc = store_user_exists(c->st, user);
 	if (rc == STORE_NONE) {
-		fprintf(stderr, "oidc-secret-admin: no user \"%s\"\n", user);
+		fprintf(stderr, PROG ": no user \"%s\"\n", user);
 		return EX_NOTFOUND;
 	}
 	if (rc != STORE_OK) {
-		die_store(rc, "looking the user up");
+		db_error("looking the user up");
 		return EX_DB;
 	}
-	/* 43 letters and digits from the strong generator: 256 bits. */
 	if (secret_generate(token, TOKEN_CHARS) != 0) {
-		fprintf(stderr, "oidc-secret-admin: random generator failed\n");
+		fprintf(stderr, PROG ": the random generator failed\n");
 		return EX_DB;
 	}
 	secret_sha256_hex(token, strlen(token), digest);
 	exp = ts_now();
-	exp.sec += ttl;
+	exp.sec += c->ttl;
 	exp.nsec = 0;
-	rc = store_token_add(st, digest, user, pat, aud, scopes,
-	    pat && ttl_s == NULL ? NULL : &exp);
+	/* A personal access token without --ttl does not expire, as in ZITADEL. */
+	rc = store_token_add(c->st, digest, user, pat, aud, scopes,
+	    pat && get(c, "--ttl") == NULL ? NULL : &exp);
 	if (rc != STORE_OK) {
 		secret_wipe(token, sizeof(token));
-		die_store(rc, "storing the token");
+		db_error("storing the token");
 		return EX_DB;
 	}
 	/* The one time the token is shown. */
@@ -484,245 +623,342 @@ token_issue(struct store *st, const struct config *cfg, int argc, char **argv)
 	return EX_OK;
 }
 
+/* Column text: IDs are arbitrary UTF-8; keep terminals safe. */
+static void
+cell(const char *in, char *out, size_t outlen)
+{
+	size_t i;
+
+	for (i = 0; in[i] != '\0' && i + 1 < outlen; i++)
+		out[i] = (unsigned char)in[i] < 0x20 || in[i] == 0x7f ? '?' : in[i];
+	out[i] = '\0';
+}
+
 static void
 print_token(void *arg, const struct token_info *t)
 {
+	char user[ID_BYTES + 1], aud[AUDIENCE_MAX + 1];
+
 	(void)arg;
-	printf("%-12s  %-20s  %-6s  %-27s  %-27s  %s\n", t->sha256_prefix,
-	    t->user_id, t->pat ? "pat" : "access",
+	cell(t->user_id, user, sizeof(user));
+	cell(t->audience, aud, sizeof(aud));
+	printf("%-12s  %-20s  %-6s  %-27s  %-27s  %-27s  %s\n", t->sha256_prefix,
+	    user, t->pat ? "pat" : "access", t->created,
 	    t->expires[0] ? t->expires : "never",
-	    t->revoked[0] ? t->revoked : "-", t->audience);
+	    t->revoked[0] ? t->revoked : "-", aud[0] ? aud : "-");
 }
 
 static int
-token_list(struct store *st, int argc, char **argv)
+check_token_list(struct ctx *c)
 {
-	static const char *const with_value[] = { "--user", NULL };
-	static const char *const flags[] = { NULL };
+	const char *user = get(c, "--user");
+
+	if (user != NULL && !valid_id(user))
+		return usage_error("--user \"%s\": not an ID",
+		    printable(user) ? user : "?");
+	return 0;
+}
+
+static int
+token_list(struct ctx *c)
+{
 	enum store_rc rc;
 
-	if (check_opts(argc, argv, with_value, flags) != 0)
-		return EX_USAGE;
-	printf("%-12s  %-20s  %-6s  %-27s  %-27s  %s\n", "ID", "USER", "TYPE",
-	    "EXPIRES", "REVOKED", "AUDIENCE");
-	rc = store_token_list(st, opt(argc, argv, "--user"), print_token, NULL);
+	printf("%-12s  %-20s  %-6s  %-27s  %-27s  %-27s  %s\n", "ID", "USER",
+	    "TYPE", "CREATED", "EXPIRES", "REVOKED", "AUDIENCE");
+	rc = store_token_list(c->st, get(c, "--user"), print_token, NULL);
 	if (rc != STORE_OK) {
-		die_store(rc, "listing tokens");
+		db_error("listing tokens");
 		return EX_DB;
 	}
 	return EX_OK;
 }
 
 static int
-token_revoke(struct store *st, int argc, char **argv)
+check_token_revoke(struct ctx *c)
 {
-	static const char *const with_value[] = { "--id", NULL };
-	static const char *const flags[] = { NULL };
-	const char *id = opt(argc, argv, "--id");
+	const char *id = get(c, "--id");
+	size_t i, n;
+
+	if (id == NULL)
+		return usage_error("token revoke needs --id PREFIX");
+	n = strlen(id);
+	for (i = 0; i < n; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+			break;
+	if (n < 8 || n > 64 || i < n)
+		return usage_error("--id \"%s\": expected 8 to 64 lowercase hex "
+		    "digits (the ID column of token list)", printable(id) ? id : "?");
+	return 0;
+}
+
+static int
+token_revoke(struct ctx *c)
+{
+	const char *id = get(c, "--id");
 	unsigned matched = 0;
 	enum store_rc rc;
 
-	if (check_opts(argc, argv, with_value, flags) != 0)
-		return EX_USAGE;
-	if (id == NULL || strlen(id) < 8 || strlen(id) > 64) {
-		fprintf(stderr, "oidc-secret-admin: token revoke needs --id with "
-		    "8 to 64 hex digits (the ID column of token list)\n");
-		return EX_USAGE;
-	}
-	rc = store_token_revoke(st, id, &matched);
+	rc = store_token_revoke(c->st, id, &matched);
 	if (rc == STORE_NONE) {
-		fprintf(stderr, "oidc-secret-admin: %u unrevoked tokens match "
-		    "\"%s\"; exactly one must\n", matched, id);
+		if (matched == 0)
+			fprintf(stderr, PROG ": no unrevoked token has an ID "
+			    "starting with %s\n", id);
+		else
+			fprintf(stderr, PROG ": %u unrevoked tokens have an ID "
+			    "starting with %s; give more digits\n", matched, id);
 		return EX_NOTFOUND;
 	}
 	if (rc != STORE_OK) {
-		die_store(rc, "revoking the token");
+		db_error("revoking the token");
 		return EX_DB;
 	}
 	printf("revoked %s\n", id);
 	return EX_OK;
 }
 
-static int
-cmd_token(struct store *st, const struct config *cfg, int argc, char **argv)
-{
-	if (argc < 1) {
-		usage(stderr);
-		return EX_USAGE;
-	}
-	if (strcmp(argv[0], "issue") == 0)
-		return token_issue(st, cfg, argc - 1, argv + 1);
-	if (strcmp(argv[0], "list") == 0)
-		return token_list(st, argc - 1, argv + 1);
-	if (strcmp(argv[0], "revoke") == 0)
-		return token_revoke(st, argc - 1, argv + 1);
-	usage(stderr);
-	return EX_USAGE;
-}
-
 /* --- verify, hash, check-config --- */
 
 static int
-cmd_verify(struct store *st, int argc, char **argv)
+check_verify(struct ctx *c)
 {
-	static const char *const with_value[] = { "--project", "--app", NULL };
-	static const char *const flags[] = { NULL };
-	const char *project = opt(argc, argv, "--project");
-	const char *app = opt(argc, argv, "--app");
-	char secret[STDIN_SECRET_MAX], hash[HASH_MAX];
-	size_t len;
-	enum store_rc rc;
-	int ok;
+	const char *project = get(c, "--project"), *app = get(c, "--app");
 
-	if (check_opts(argc, argv, with_value, flags) != 0)
-		return EX_USAGE;
-	if (project == NULL || app == NULL || !valid_id(project) || !valid_id(app)) {
-		fprintf(stderr, "oidc-secret-admin: verify needs --project ID "
-		    "--app ID\n");
-		return EX_USAGE;
-	}
-	if (read_secret(secret, sizeof(secret), &len) != 0) {
-		fprintf(stderr, "oidc-secret-admin: expected a secret on stdin\n");
-		return EX_USAGE;
-	}
-	rc = store_secret_hash(st, project, app, hash, sizeof(hash));
-	if (rc == STORE_NONE) {
-		secret_wipe(secret, sizeof(secret));
-		fprintf(stderr, "oidc-secret-admin: no secret stored for app "
-		    "\"%s\" in project \"%s\"\n", app, project);
-		return EX_NOTFOUND;
-	}
-	if (rc != STORE_OK) {
-		secret_wipe(secret, sizeof(secret));
-		die_store(rc, "reading the stored hash");
-		return EX_DB;
-	}
-	ok = secret_verify(secret, len, hash);
-	secret_wipe(secret, sizeof(secret));
-	if (ok < 0) {
-		fprintf(stderr, "oidc-secret-admin: the stored hash is in no "
-		    "format this tool reads\n");
-		return EX_NO;
-	}
-	return ok == 1 ? EX_OK : EX_NO;
+	if (project == NULL || app == NULL)
+		return usage_error("verify needs --project ID --app ID");
+	if (!valid_id(project) || !valid_id(app))
+		return usage_error("--project or --app: not an ID");
+	return 0;
 }
 
 static int
-cmd_hash(const struct config *cfg, int argc, char **argv)
+cmd_verify(struct ctx *c)
 {
-	static const char *const none[] = { NULL };
+	char secret[STDIN_SECRET_MAX], hash[HASH_MAX];
+	size_t len;
+	enum store_rc rc;
+	int ok, ex;
+
+	if (read_secret(secret, sizeof(secret), &len) != 0) {
+		secret_wipe(secret, sizeof(secret));
+		return usage_error("expected one secret on stdin (1 to %d "
+		    "bytes)", STDIN_SECRET_MAX - 1);
+	}
+	rc = store_secret_hash(c->st, get(c, "--project"), get(c, "--app"),
+	    hash, sizeof(hash));
+	if (rc == STORE_NONE) {
+		fprintf(stderr, PROG ": no secret stored for app \"%s\" in "
+		    "project \"%s\"\n", get(c, "--app"), get(c, "--project"));
+		ex = EX_NOTFOUND;
+		goto out;
+	}
+	if (rc != STORE_OK) {
+		db_error("reading the stored hash");
+		ex = EX_DB;
+		goto out;
+	}
+	ok = secret_verify(secret, len, hash);
+	if (ok < 0)
+		fprintf(stderr, PROG ": the stored hash is in no format this tool "
+		    "reads\n");
+	ex = ok == 1 ? EX_OK : EX_NO;
+out:
+	secret_wipe(secret, sizeof(secret));
+	secret_wipe(hash, sizeof(hash));
+	return ex;
+}
+
+static int
+cmd_hash(struct ctx *c)
+{
 	struct hash_params hp;
 	char secret[STDIN_SECRET_MAX], hash[HASH_MAX];
 	size_t len;
 	int rc;
 
-	(void)argv;
-	if (check_opts(argc, argv, none, none) != 0)
-		return EX_USAGE;
 	if (read_secret(secret, sizeof(secret), &len) != 0) {
-		fprintf(stderr, "oidc-secret-admin: expected a secret on stdin\n");
-		return EX_USAGE;
+		secret_wipe(secret, sizeof(secret));
+		return usage_error("expected one secret on stdin (1 to %d "
+		    "bytes)", STDIN_SECRET_MAX - 1);
 	}
-	hp.alg = cfg->hash_algorithm;
-	hp.m_kib = cfg->argon2_memory_kib;
-	hp.t = cfg->argon2_iterations;
-	hp.p = cfg->argon2_parallelism;
-	hp.cost = cfg->bcrypt_cost;
+	if (c->cfg.hash_algorithm == HASH_BCRYPT && len > 72) {
+		secret_wipe(secret, sizeof(secret));
+		return usage_error("bcrypt reads at most 72 bytes; the "
+		    "secret has more");
+	}
+	hp.alg = c->cfg.hash_algorithm;
+	hp.m_kib = c->cfg.argon2_memory_kib;
+	hp.t = c->cfg.argon2_iterations;
+	hp.p = c->cfg.argon2_parallelism;
+	hp.cost = c->cfg.bcrypt_cost;
 	rc = secret_hash(&hp, secret, len, hash, sizeof(hash));
 	secret_wipe(secret, sizeof(secret));
 	if (rc != 0) {
-		fprintf(stderr, "oidc-secret-admin: hashing failed (bcrypt takes "
-		    "at most 72 bytes)\n");
-		return EX_USAGE;
+		fprintf(stderr, PROG ": hashing failed\n");
+		return EX_CONFIG;
 	}
 	printf("%s\n", hash);
 	return EX_OK;
 }
 
 static int
-cmd_check_config(struct store *st, const struct config *cfg, const char *path)
+cmd_check_config(struct ctx *c)
 {
+	const char *path = c->config_path;
 	unsigned version = 0;
 	enum store_rc rc;
+	char err[512];
 
+	/* What the responder would refuse to start with. */
+	if (config_check_api(&c->cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, PROG ": configuration: %s\n", err);
+		return EX_CONFIG;
+	}
+	if (path == NULL)
+		path = getenv("OIDC_SECRET_CONFIG");
+	if (path == NULL || path[0] == '\0') {
+		path = config_default_path();
+		if (access(path, F_OK) != 0)
+			path = "(no file: defaults and environment)";
+	}
 	printf("configuration: %s: ok (hash %s)\n", path,
-	    config_hash_name(cfg->hash_algorithm));
-	rc = store_ping(st);
+	    config_hash_name(c->cfg.hash_algorithm));
+	rc = store_ping(c->st);
 	if (rc != STORE_OK) {
-		printf("database: unreachable (see the lines above)\n");
+		fprintf(stderr, PROG ": database: cannot connect as %s to %s "
+		    "(the line above says why)\n", c->cfg.db_user,
+		    c->cfg.db_name);
 		return EX_DB;
 	}
-	rc = store_schema_version(st, &version);
+	rc = store_schema_version(c->st, &version);
 	if (rc != STORE_OK) {
-		printf("database: reachable, schema version unreadable\n");
+		db_error("reading the schema version");
 		return EX_DB;
 	}
 	printf("database: reachable, schema version %u\n", version);
 	if (version == 0) {
-		printf("database: no schema yet: run oidc-secret-admin migrate\n");
+		fprintf(stderr, PROG ": database: no schema yet: run "
+		    PROG " migrate\n");
 		return EX_NO;
 	}
 	return EX_OK;
 }
 
+static const struct command commands[] = {
+	{ "migrate", NULL, { "--sql-dir=", NULL }, NULL, cmd_migrate },
+	{ "token", "issue", { "--user=", "--ttl=", "--pat", "--audience=",
+	    "--scopes=", NULL }, check_token_issue, token_issue },
+	{ "token", "revoke", { "--id=", NULL }, check_token_revoke, token_revoke },
+	{ "token", "list", { "--user=", NULL }, check_token_list, token_list },
+	{ "verify", NULL, { "--project=", "--app=", NULL }, check_verify,
+	    cmd_verify },
+	{ "hash", NULL, { NULL }, NULL, cmd_hash },
+	{ "check-config", NULL, { NULL }, NULL, cmd_check_config },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* The command named at argv[0] (and argv[1]); *used is how many words it took. */
+static const struct command *
+find_command(int argc, char **argv, int *used)
+{
+	size_t i;
+	int word = 0;
+
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(argv[0], commands[i].word) != 0)
+			continue;
+		word = 1;
+		if (commands[i].sub == NULL) {
+			*used = 1;
+			return &commands[i];
+		}
+		if (argc > 1 && strcmp(argv[1], commands[i].sub) == 0) {
+			*used = 2;
+			return &commands[i];
+		}
+	}
+	if (word)
+		usage_error("%s: expected issue, revoke or list", argv[0]);
+	else
+		usage_error("unknown command \"%s\"", argv[0]);
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct config cfg;
-	struct store *st = NULL;
-	const char *path = NULL, *cmd;
+	struct ctx c;
 	char err[512];
-	int i = 1, ex;
+	int i = 1, used = 0, ex, k;
 
-	if (argc > 2 && strcmp(argv[1], "--config") == 0) {
-		path = argv[2];
-		i = 3;
+	memset(&c, 0, sizeof(c));
+	/* Options before the command. */
+	while (i < argc && argv[i][0] == '-') {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return EX_OK;
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf(PROG " %s\n", PACKAGE_VERSION);
+			return EX_OK;
+		}
+		if (strcmp(argv[i], "--config") == 0) {
+			if (c.config_path != NULL)
+				return usage_error("--config given twice");
+			if (i + 1 >= argc || argv[i + 1][0] == '\0')
+				return usage_error("--config needs a file");
+			c.config_path = argv[i + 1];
+			i += 2;
+			continue;
+		}
+		return usage_error("unknown option \"%s\"", argv[i]);
 	}
-	if (i >= argc || strcmp(argv[i], "--help") == 0 ||
-	    strcmp(argv[i], "-h") == 0) {
-		usage(i >= argc ? stderr : stdout);
-		return i >= argc ? EX_USAGE : EX_OK;
+	if (i >= argc) {
+		usage(stderr);
+		return EX_USAGE;
 	}
-	if (strcmp(argv[i], "--version") == 0) {
-		printf("oidc-secret-admin %s\n", PACKAGE_VERSION);
-		return EX_OK;
-	}
-	cmd = argv[i++];
+	/* "--help" anywhere after the command asks for help, not for action. */
+	for (k = i; k < argc; k++)
+		if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
+			usage(stdout);
+			return EX_OK;
+		}
+	c.cmd = find_command(argc - i, argv + i, &used);
+	if (c.cmd == NULL)
+		return EX_USAGE;
+	i += used;
+	if (parse_opts(&c, argc - i, argv + i) != 0)
+		return EX_USAGE;
+	if (c.cmd->check != NULL && (ex = c.cmd->check(&c)) != 0)
+		return ex;
+
 	if (secret_init() != 0) {
-		fprintf(stderr, "oidc-secret-admin: libgcrypt failed to initialise\n");
+		fprintf(stderr, PROG ": libgcrypt failed to initialise\n");
 		return EX_CONFIG;
 	}
-	if (config_load(&cfg, path, err, sizeof(err)) != 0) {
-		fprintf(stderr, "oidc-secret-admin: configuration: %s\n", err);
+	/* One line naming the key, the value and what is allowed. */
+	if (config_load(&c.cfg, c.config_path, err, sizeof(err)) != 0) {
+		fprintf(stderr, PROG ": configuration: %s\n", err);
+		secret_wipe(c.cfg.db_password, sizeof(c.cfg.db_password));
 		return EX_CONFIG;
 	}
 	/* Database messages go to stderr; the request log's info lines do not apply. */
-	log_set_ident("oidc-secret-admin");
+	log_set_ident(PROG);
 	log_set_level(LOG_WARN);
-	if (store_library_init() != 0 || (st = store_new(&cfg)) == NULL) {
-		fprintf(stderr, "oidc-secret-admin: cannot initialise the database "
-		    "client\n");
+	if (store_library_init() != 0 || (c.st = store_new(&c.cfg)) == NULL) {
+		fprintf(stderr, PROG ": cannot initialise the database client\n");
+		secret_wipe(c.cfg.db_password, sizeof(c.cfg.db_password));
 		return EX_DB;
 	}
-	if (strcmp(cmd, "migrate") == 0)
-		ex = cmd_migrate(st, argc - i, argv + i);
-	else if (strcmp(cmd, "token") == 0)
-		ex = cmd_token(st, &cfg, argc - i, argv + i);
-	else if (strcmp(cmd, "verify") == 0)
-		ex = cmd_verify(st, argc - i, argv + i);
-	else if (strcmp(cmd, "hash") == 0)
-		ex = cmd_hash(&cfg, argc - i, argv + i);
-	else if (strcmp(cmd, "check-config") == 0)
-		ex = cmd_check_config(st, &cfg, path != NULL ? path :
-		    getenv("OIDC_SECRET_CONFIG") != NULL ?
-		    getenv("OIDC_SECRET_CONFIG") : config_default_path());
-	else {
-		fprintf(stderr, "oidc-secret-admin: unknown command \"%s\"\n", cmd);
-		usage(stderr);
-		ex = EX_USAGE;
-	}
-	store_free(st);
+	ex = c.cmd->run(&c);
+	store_free(c.st);
 	store_library_end();
-	secret_wipe(cfg.db_password, sizeof(cfg.db_password));
+	secret_wipe(c.cfg.db_password, sizeof(c.cfg.db_password));
+	/* A token or hash that did not reach its reader is no success. */
+	if ((fflush(stdout) != 0 || ferror(stdout)) && ex == EX_OK) {
+		fprintf(stderr, PROG ": writing the output: %s\n", strerror(errno));
+		ex = EX_NO;
+	}
 	return ex;
 }

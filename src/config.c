@@ -288,13 +288,19 @@ config_parse(struct config *cfg, const char *text, size_t len,
 }
 
 int
-config_check(const struct config *cfg, char *err, size_t errlen)
+config_check_api(const struct config *cfg, char *err, size_t errlen)
 {
 	if (cfg->api_project_id[0] == '\0') {
 		snprintf(err, errlen, "api_project_id is empty: set it to the ID "
 		    "of the project that access tokens must name in their audience");
 		return -1;
 	}
+	return 0;
+}
+
+int
+config_check(const struct config *cfg, char *err, size_t errlen)
+{
 	if (cfg->argon2_memory_kib < 8 * cfg->argon2_parallelism) {
 		snprintf(err, errlen, "argon2_memory_kib = %u: must be at least "
 		    "8 x argon2_parallelism (%u)", cfg->argon2_memory_kib,

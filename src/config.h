@@ -50,7 +50,13 @@ int config_set(struct config *cfg, const char *key, const char *value,
     char *err, size_t errlen);
 int config_parse(struct config *cfg, const char *text, size_t len,
     const char *origin, char *err, size_t errlen);
+/* Rules between keys (argon2 memory and lanes, bcrypt and secret length). */
 int config_check(const struct config *cfg, char *err, size_t errlen);
+/*
+ * api_project_id is set: the responder cannot check an audience without it,
+ * so it refuses to start; the admin tool needs it only to issue tokens.
+ */
+int config_check_api(const struct config *cfg, char *err, size_t errlen);
 
 const char *config_hash_name(unsigned alg);
 

@@ -262,7 +262,8 @@ main(int argc, char **argv)
 		log_msg(LOG_ERROR, "libgcrypt: version check failed");
 		return 1;
 	}
-	if (config_load(&cfg, NULL, err, sizeof(err)) != 0) {
+	if (config_load(&cfg, NULL, err, sizeof(err)) != 0 ||
+	    config_check_api(&cfg, err, sizeof(err)) != 0) {
 		log_msg(LOG_ERROR, "configuration: %s", err);
 		if (FCGX_IsCGI())
 			cgi_refuse();

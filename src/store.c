@@ -594,6 +594,14 @@ change_once(struct store *s, const struct change *c, struct change_result *out)
 
 	if (mysql_autocommit(s->db, 0) != 0) {
 		a.f = fail_db(s, "begin");
+		/*
+		 * Lost since the lookups (KILL, restart, wait_timeout while the
+		 * secret was hashed): drop the handle so the next attempt
+		 * connects again instead of failing on it three times
+		 * (tests/integration/test_reliability.py, test_g).
+		 */
+		if (a.f == F_GONE)
+			disconnect(s);
 		return a;
 	}
 	t0 = mono_ns();
@@ -880,6 +888,40 @@ static void
 count_row(void *arg)
 {
 	(*(unsigned *)arg)++;
+}
+
+enum store_rc
+store_migration_recorded(struct store *s, unsigned version)
+{
+	static const char q[] = "SELECT 1 FROM schema_migrations WHERE version = ?";
+	struct binds par = { .n = 0 }, res = { .n = 0 };
+	unsigned long long v = version, one;
+	unsigned rows = 0;
+	enum store_rc rc;
+
+	param_u64(&par, &v);
+	result_u64(&res, &one);
+	rc = oneshot(s, q, &par, &res, count_row, &rows, NULL);
+	if (rc != STORE_OK)
+		return rc;
+	return rows > 0 ? STORE_OK : STORE_NONE;
+}
+
+enum store_rc
+store_migration_lock(struct store *s, unsigned wait_s)
+{
+	static const char q[] = "SELECT COALESCE(GET_LOCK(CONCAT(DATABASE(),"
+	    " '.oidc-secret-migrate'), ?), 0)";
+	struct binds par = { .n = 0 }, res = { .n = 0 };
+	unsigned long long wait = wait_s, got = 0;
+	enum store_rc rc;
+
+	param_u64(&par, &wait);
+	result_u64(&res, &got);
+	rc = oneshot(s, q, &par, &res, NULL, NULL, NULL);
+	if (rc != STORE_OK)
+		return rc;
+	return got == 1 ? STORE_OK : STORE_NONE;
 }
 
 enum store_rc

@@ -99,6 +99,13 @@ void store_rollback(struct store *s);
 enum store_rc store_schema_version(struct store *s, unsigned *version);
 enum store_rc store_record_migration(struct store *s, unsigned version,
     const char *name);
+/* STORE_OK when that version is recorded in schema_migrations. */
+enum store_rc store_migration_recorded(struct store *s, unsigned version);
+/*
+ * One migrate at a time: a named lock held by this connection (GET_LOCK),
+ * waited for up to wait_s.  STORE_NONE when another holds it that long.
+ */
+enum store_rc store_migration_lock(struct store *s, unsigned wait_s);
 enum store_rc store_user_exists(struct store *s, const char *user_id);
 /* expires NULL: never. */
 enum store_rc store_token_add(struct store *s, const char *sha256_hex,

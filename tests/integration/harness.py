@@ -174,9 +174,10 @@ class Env:
 
     def config_with(self, name, **settings):
         """A responder configuration differing from the default in settings."""
+        settings.setdefault("log_level", "info")
         return st.responder_config(
             os.path.join(self.dir, "oidc-secret-%s.conf" % name), self.db,
-            DATABASE, DB_USER, self.password, log_level="info", **settings)
+            DATABASE, DB_USER, self.password, **settings)
 
     def lighttpd(self, name="default", procs=2, config=None, **settings):
         """A running lighttpd (bin-path) whose responders use config."""
@@ -189,6 +190,85 @@ class Env:
         web.start()
         self.servers[name] = web
         return web
+
+    # --- deployments: each shipped server configuration (issue 3) --------
+
+    def server(self, name):
+        """The running server called name: a deployment mode below, else a
+        lighttpd (bin-path) with the default configuration."""
+        if name in self.servers:
+            return self.servers[name]
+        modes = {
+            "apache-fcgid": self.apache_fcgid,
+            "apache-proxy-fcgi": self.apache_proxy_fcgi,
+            "apache-cgi": self.apache_cgi,
+            "lighttpd-socket": self.lighttpd_socket,
+        }
+        return modes[name](name) if name in modes else self.lighttpd(name)
+
+    def _config_for(self, name, config, settings):
+        if config is None:
+            config = self.config_with(name, **settings) if settings else self.config
+        return config
+
+    def _start(self, name, web, responder=None):
+        """Starts responder (if any) then web; both stop with the run."""
+        try:
+            if responder is not None:
+                responder.start()
+                self.servers[name + ".responder"] = responder
+            web.start()
+        except Exception:
+            if responder is not None:
+                responder.stop()
+            raise
+        web.responder = responder
+        self.servers[name] = web
+        return web
+
+    def spawn_fcgi(self, name, config=None, **settings):
+        """A responder started by spawn-fcgi (not yet started)."""
+        d = st.make_dir(os.path.join(self.dir, name, "responder"))
+        return st.SpawnFcgi(d, self._config_for(name, config, settings),
+                            binary=st.install_responder(d))
+
+    def apache_fcgid(self, name="apache-fcgid", procs=2, config=None, **settings):
+        """Apache + mod_fcgid with apache-conf/oidc-secret-fcgid.conf."""
+        if name in self.servers:
+            return self.servers[name]
+        web = st.apache_fcgid(os.path.join(self.dir, name), st.free_port(),
+                              self._config_for(name, config, settings), procs=procs)
+        return self._start(name, web)
+
+    def apache_proxy_fcgi(self, name="apache-proxy-fcgi", config=None, **settings):
+        """Apache + mod_proxy_fcgi with apache-conf/oidc-secret-proxy-fcgi.conf,
+        to a responder spawn-fcgi started."""
+        if name in self.servers:
+            return self.servers[name]
+        responder = self.spawn_fcgi(name, config, **settings)
+        web = st.apache_proxy_fcgi(os.path.join(self.dir, name), st.free_port(),
+                                   responder.socket)
+        return self._start(name, web, responder)
+
+    def apache_cgi(self, name="apache-cgi", config=None, **settings):
+        """Apache + mod_cgi, set up by cgi-bin/.htaccess and oidc-secret.cgi."""
+        if name in self.servers:
+            return self.servers[name]
+        web = st.apache_cgi(os.path.join(self.dir, name), st.free_port(),
+                            self._config_for(name, config, settings))
+        return self._start(name, web)
+
+    def lighttpd_socket(self, name="lighttpd-socket", responder=None, config=None,
+                        **settings):
+        """lighttpd with lighttpd-conf/oidc-secret-socket.conf, to a responder
+        spawn-fcgi started (or the one given, e.g. st.SocketUnits)."""
+        if name in self.servers:
+            return self.servers[name]
+        responder = responder or self.spawn_fcgi(name, config, **settings)
+        web = st.Lighttpd(os.path.join(self.dir, name), st.free_port(), self.config,
+                          include=st.shipped("lighttpd-conf", "oidc-secret-socket.conf"),
+                          extra_vars={"oidc_secret_socket": responder.socket})
+        return self._start(name, web, responder)
 
     def stop(self):
         for web in self.servers.values():

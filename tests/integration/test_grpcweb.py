@@ -74,7 +74,7 @@ class ViaClient(unittest.TestCase):
     def setUpClass(cls):
         npm_ci()
         cls.env = env()
-        cls.web = cls.env.servers.get(cls.server) or cls.env.lighttpd(cls.server)
+        cls.web = cls.env.server(cls.server)
         cls.base = cls.web.base_url()
 
     def assert_grpc_error(self, res, kind):
@@ -134,6 +134,12 @@ class ViaClient(unittest.TestCase):
         self.refused("id_missing", w, project="")
         self.refused("invalid_argument", w, app="\u0085x")
         self.refused("invalid_argument", w, app="a" * 201)
+
+
+class ViaClientApacheFcgid(ViaClient):
+    """The published client through Apache mod_fcgid (apache-conf/): its
+    chunked body reaches the responder, as do Authorization and the org."""
+    server = "apache-fcgid"
 
 
 class Raw(unittest.TestCase):
