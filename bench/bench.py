@@ -248,7 +248,7 @@ def table(res):
 
 
 def plot(res):
-    data = os.path.join(RESULTS, "throughput.dat")
+    data = os.path.join(VAR, "throughput.dat")
     with open(data, "w") as f:
         for name, a in res["algorithms"].items():
             f.write("# %s\n" % name)
@@ -256,17 +256,23 @@ def plot(res):
                 f.write("%d %.2f\n" % (c, r["rps"]))
             f.write("\n\n")
     png = os.path.join(RESULTS, "throughput.png")
+    colors = ["#7b2cbf", "#1b8a5a", "#c0392b", "#2c6fbb"]
     lines = []
     for i, (name, a) in enumerate(res["algorithms"].items()):
-        lines.append("'%s' index %d with linespoints lw 2 title '%s'" % (data, i, name))
-        lines.append("%.2f with lines dt 2 lc %d title '%s combined floor'" % (
-            a["floor"], i + 1, name))
+        c = colors[i % len(colors)]
+        lines.append("'%s' index %d with linespoints lw 2 lc rgb '%s' title '%s'"
+                     % (data, i, c, name))
+        lines.append("%.2f with lines dt 2 lw 1.5 lc rgb '%s' title '%s: combined floor'"
+                     % (a["floor"], c, name))
+    lines.append("%.2f with lines dt 3 lw 1.5 lc rgb '#555555' title 'W: trivial FastCGI'"
+                 % res["W"]["best"])
     script = "\n".join([
         "set terminal pngcairo size 900,560" if has_cairo() else "set terminal png size 900,560",
         "set output '%s'" % png,
         "set title 'oidc-secret throughput against concurrency (lighttpd, MariaDB, 2 cores)'",
         "set xlabel 'concurrent connections (wrk)'", "set ylabel 'requests per second'",
-        "set logscale x 2", "set logscale y", "set key outside right",
+        "set logscale x 2", "set logscale y", "set yrange [10:50000]",
+        "set key outside right",
         "set grid", "plot " + ", ".join(lines)])
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
 

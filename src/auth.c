@@ -9,6 +9,7 @@
 
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "route.h"
 #include "secret.h"
@@ -84,6 +85,62 @@ token_chars_ok(const char *t, size_t len)
 	return 1;
 }
 
+/*
+ * Tokens just refused, by digest, for a second.  A client or script that
+ * repeats a dead token then costs no database round trip: a bad token must
+ * stay cheap (issue 7).  Only refusals are remembered, never acceptance, so
+ * a revocation takes effect at once; a token that turns valid (issued late
+ * by a sync job, its user reactivated) is accepted at most a second later.
+ * Per process, and a process serves one request at a time: no locking.
+ */
+#define REFUSED_SLOTS 64
+#define REFUSED_NS 1000000000LL
+
+static struct {
+	char digest[SHA256_HEX];
+	int64_t until;		/* CLOCK_MONOTONIC ns */
+} refused[REFUSED_SLOTS];
+
+static int64_t
+mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* Slots by the digest's first byte; a newer refusal takes the slot. */
+static unsigned
+refused_slot(const char *digest)
+{
+	unsigned v = 0;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		v = v << 4 | (unsigned)(digest[i] <= '9' ? digest[i] - '0' :
+		    digest[i] - 'a' + 10);
+	return v % REFUSED_SLOTS;
+}
+
+static int
+refused_recently(const char *digest)
+{
+	unsigned i = refused_slot(digest);
+
+	return refused[i].until > mono_ns() &&
+	    memcmp(refused[i].digest, digest, SHA256_HEX) == 0;
+}
+
+static void
+refuse(const char *digest)
+{
+	unsigned i = refused_slot(digest);
+
+	memcpy(refused[i].digest, digest, SHA256_HEX);
+	refused[i].until = mono_ns() + REFUSED_NS;
+}
+
 enum err
 auth_authenticate(struct store *st, const struct config *cfg,
     const char *authorization, struct principal *out)
@@ -99,12 +156,17 @@ auth_authenticate(struct store *st, const struct config *cfg,
 	if (len == 0 || len > TOKEN_MAX || !token_chars_ok(token, len))
 		return ERR_TOKEN_INVALID;
 	secret_sha256_hex(token, len, digest);
+	if (refused_recently(digest))
+		return ERR_TOKEN_INVALID;
 	e = from_store(store_token(st, digest, &row), ERR_TOKEN_INVALID);
+	/* Personal access tokens skip the audience check (SPEC section 4). */
+	if (e == ERR_OK && !row.pat &&
+	    !auth_audience_has(row.audience, cfg->api_project_id))
+		e = ERR_TOKEN_INVALID;
+	if (e == ERR_TOKEN_INVALID)
+		refuse(digest);
 	if (e != ERR_OK)
 		return e;
-	/* Personal access tokens skip the audience check (SPEC section 4). */
-	if (!row.pat && !auth_audience_has(row.audience, cfg->api_project_id))
-		return ERR_TOKEN_INVALID;
 	memcpy(out->user_id, row.user_id, sizeof(out->user_id));
 	memcpy(out->org_id, row.user_org, sizeof(out->org_id));
 	return ERR_OK;

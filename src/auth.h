@@ -28,7 +28,10 @@ int auth_bearer(const char *header, const char **token, size_t *len);
 /* 1 when the space-separated audience holds want. */
 int auth_audience_has(const char *audience, const char *want);
 
-/* SPEC section 4 rows 1 and 2. */
+/*
+ * SPEC section 4 rows 1 and 2.  A token refused here is refused again for
+ * a second without asking the database (see auth.c).
+ */
 enum err auth_authenticate(struct store *st, const struct config *cfg,
     const char *authorization, struct principal *out);
 

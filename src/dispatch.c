@@ -187,6 +187,8 @@ dispatch(struct service *svc, struct request *req, const struct io *io,
 		response_header(resp, "Allow", rt.allow);
 		return;
 	}
+	/* The script must not send a body for HEAD (RFC 3875 4.3.2). */
+	resp->head = strcmp(req->method, "HEAD") == 0;
 	switch (rt.kind) {
 	case ROUTE_HEALTHZ:
 		plain(resp, 200, "ok\n");

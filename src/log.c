@@ -16,6 +16,7 @@
 
 static unsigned current = LOG_INFO;
 static const char *ident = "oidc-secret";
+static long pid;
 static const char *const names[] = { "error", "warn", "info", "debug" };
 
 void
@@ -44,8 +45,11 @@ vline(unsigned level, const char *fmt, va_list ap)
 
 	if (ts_format(ts_now(), when, sizeof(when)) != 0)
 		snprintf(when, sizeof(when), "-");
+	/* getpid(2) is a system call per line otherwise; we never fork. */
+	if (pid == 0)
+		pid = (long)getpid();
 	n = snprintf(line, sizeof(line), "%s %s[%ld]: %s: ", when, ident,
-	    (long)getpid(), names[level < 4 ? level : 3]);
+	    pid, names[level < 4 ? level : 3]);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	k = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);

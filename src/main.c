@@ -184,6 +184,17 @@ serve_cgi(struct service *svc)
 	return 0;
 }
 
+/* libfcgi frees its copy of the parameters unwiped: the bearer token is one. */
+static void
+wipe_param(char **envp, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	for (; envp != NULL && *envp != NULL; envp++)
+		if (strncmp(*envp, prefix, n) == 0)
+			secret_wipe(*envp + n, strlen(*envp + n));
+}
+
 static int
 serve_fcgi(struct service *svc)
 {
@@ -232,6 +243,7 @@ serve_fcgi(struct service *svc)
 		FCGX_FFlush(fr.out);
 		if (fr.out != NULL && fr.out->wrNext != NULL && fr.out->stop > fr.out->wrNext)
 			secret_wipe(fr.out->wrNext, (size_t)(fr.out->stop - fr.out->wrNext));
+		wipe_param(fr.envp, "HTTP_AUTHORIZATION=");
 		FCGX_Finish_r(&fr);
 	}
 	FCGX_Free(&fr, 1);

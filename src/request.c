@@ -202,7 +202,8 @@ response_write(const struct response *resp, const struct io *io)
 	n += 2;
 	if (io->write(io->ctx, head, n) != 0)
 		return -1;
-	if (resp->body_len > 0 && io->write(io->ctx, resp->body, resp->body_len) != 0)
+	if (resp->body_len > 0 && !resp->head &&
+	    io->write(io->ctx, resp->body, resp->body_len) != 0)
 		return -1;
 	return 0;
 }

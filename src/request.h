@@ -68,6 +68,7 @@ struct response {
 	size_t nheader;
 	char *body;		/* owned; wiped when freed (it may hold a secret) */
 	size_t body_len;
+	int head;		/* HEAD: the headers only (RFC 3875 4.3.2) */
 };
 
 /* Adds a header (the value is copied); -1 when full or out of memory. */

@@ -124,8 +124,15 @@ route_match(const char *method, const char *path, size_t len, struct route *out)
 		out->kind = ROUTE_READY;
 	else
 		return;
-	out->allow = out->kind == ROUTE_REST || out->kind == ROUTE_GRPC ? "POST" : "GET";
-	out->method_ok = method != NULL && strcmp(method, out->allow) == 0;
+	if (out->kind == ROUTE_REST || out->kind == ROUTE_GRPC) {
+		out->allow = "POST";
+		out->method_ok = method != NULL && strcmp(method, "POST") == 0;
+	} else {
+		/* RFC 9110 9.3.2: HEAD is GET without the body. */
+		out->allow = "GET, HEAD";
+		out->method_ok = method != NULL && (strcmp(method, "GET") == 0 ||
+		    strcmp(method, "HEAD") == 0);
+	}
 }
 
 static int

@@ -24,7 +24,7 @@ struct slice {
 struct route {
 	enum route_kind kind;
 	int method_ok;		/* the method is the route's own */
-	const char *allow;	/* the route's method, for 405's Allow */
+	const char *allow;	/* the route's methods, for 405's Allow */
 	struct slice project_id;	/* REST only; point into the path */
 	struct slice app_id;
 };

@@ -7,9 +7,10 @@ the order of the checks, and that no error writes anything.
 
 import datetime
 import json
+import time
 import unittest
 
-from harness import (DATE_RE, ERROR_TYPE, ERRORS, GRPC_PATH, REST_PATH,
+from harness import (st, DATE_RE, ERROR_TYPE, ERRORS, GRPC_PATH, REST_PATH,
                      SECRET_RE, API_PROJECT, argon2_verify, env, http,
                      new_id, php_verify, rest)
 
@@ -198,6 +199,22 @@ class Success(Base):
                   " ORDER BY sequence DESC LIMIT 1", w.project)
         self.assertEqual(ev[0], admin)
 
+    def test_a_refused_token_that_turns_valid_is_accepted_a_second_later(self):
+        # A refused token is refused again for up to a second without a
+        # database round trip (src/auth.c); acceptance is never remembered.
+        e = self.env
+        w = e.world()
+        u = e.user(w.org, state="inactive", roles=[("org", w.org, "ORG_OWNER")])
+        tok = e.token(u)
+        self.assert_error(self.call(w, token=tok), "token_invalid")
+        e.q("UPDATE users SET state = 'active' WHERE id = %s", u)
+        time.sleep(1.1)
+        self.assert_success(self.call(w, token=tok), w)
+        # And a revocation takes effect at once.
+        e.q("UPDATE access_tokens SET revoked_at = UTC_TIMESTAMP(6) WHERE token_sha256 = %s",
+            st.sha256_hex(tok))
+        self.assert_error(self.call(w, token=tok), "token_invalid")
+
     def test_project_owner_at_project_scope(self):
         e = self.env
         w = e.world(role=None)
@@ -217,7 +234,16 @@ class Health(Base):
     def test_health_other_method(self):
         r = http(self.port, "POST", "/debug/healthz", body=b"")
         self.assert_error(r, "method_not_allowed")
-        self.assertEqual(r.header("Allow"), "GET")
+        self.assertEqual(r.header("Allow"), "GET, HEAD")
+
+    def test_health_head(self):
+        for path in ("/debug/healthz", "/debug/ready"):
+            with self.subTest(path=path):
+                r = http(self.port, "HEAD", path)
+                self.assertEqual(r.status, 200)
+                self.assertEqual(r.body, b"")
+                self.assertEqual(r.header("Content-Length"), "3")
+                self.assert_common_headers(r)
 
 
 class Errors(Base):

@@ -151,17 +151,22 @@ test_debug_paths(void **state)
 	r = match("GET", "/debug/healthz");
 	assert_int_equal(r.kind, ROUTE_HEALTHZ);
 	assert_int_equal(r.method_ok, 1);
-	assert_string_equal(r.allow, "GET");
+	assert_string_equal(r.allow, "GET, HEAD");
 	r = match("GET", "/api/debug/ready");
 	assert_int_equal(r.kind, ROUTE_READY);
 	assert_int_equal(r.method_ok, 1);
-	assert_string_equal(r.allow, "GET");
+	assert_string_equal(r.allow, "GET, HEAD");
+	/* HEAD is GET without the body (RFC 9110 9.3.2). */
+	r = match("HEAD", "/debug/healthz");
+	assert_int_equal(r.method_ok, 1);
+	r = match("get", "/debug/healthz");
+	assert_int_equal(r.method_ok, 0);
 	r = match("GET", "/cgi-bin/oidc-secret.cgi/debug/healthz");
 	assert_int_equal(r.kind, ROUTE_HEALTHZ);
 	r = match("POST", "/debug/ready");
 	assert_int_equal(r.kind, ROUTE_READY);
 	assert_int_equal(r.method_ok, 0);
-	assert_string_equal(r.allow, "GET");
+	assert_string_equal(r.allow, "GET, HEAD");
 }
 
 /* SPEC section 1: a known path with another method is 405 with Allow: POST. */
