@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "auth.h"
+#include "common.h"
 #include "config.h"
 #include "secret.h"
 #include "store.h"
@@ -34,15 +35,6 @@ struct worker {
 	int failed;
 };
 
-static double
-now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static void *
 work(void *arg)
 {
@@ -57,7 +49,7 @@ work(void *arg)
 		w->failed = 1;
 		return NULL;
 	}
-	while (now() < w->until) {
+	while (bench_now() < w->until) {
 		if (store_token(s, w->digest, &tok) != STORE_OK ||
 		    store_permission(s, tok.user_id, tok.user_org, w->project,
 		    PERMISSION_APP_WRITE) != STORE_OK ||
@@ -90,45 +82,17 @@ by_value(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static const char *
-arg(int argc, char **argv, const char *name)
-{
-	int i;
-
-	for (i = 1; i < argc - 1; i++)
-		if (strcmp(argv[i], name) == 0)
-			return argv[i + 1];
-	return NULL;
-}
-
-static unsigned
-arg_uint(int argc, char **argv, const char *name, unsigned def, unsigned max)
-{
-	const char *v = arg(argc, argv, name);
-	char *end;
-	unsigned long n;
-
-	if (v == NULL)
-		return def;
-	n = strtoul(v, &end, 10);
-	if (*end != '\0' || n == 0 || n > max) {
-		fprintf(stderr, "%s: 1 to %u\n", name, max);
-		exit(2);
-	}
-	return (unsigned)n;
-}
-
 int
 main(int argc, char **argv)
 {
 	struct config cfg;
 	struct hash_params hp;
 	struct worker w[64];
-	const char *token = arg(argc, argv, "--token");
-	const char *project = arg(argc, argv, "--project");
-	const char *app = arg(argc, argv, "--app");
-	unsigned conns = arg_uint(argc, argv, "--connections", 1, 64);
-	unsigned seconds = arg_uint(argc, argv, "--seconds", 5, 3600);
+	const char *token = bench_arg(argc, argv, "--token");
+	const char *project = bench_arg(argc, argv, "--project");
+	const char *app = bench_arg(argc, argv, "--app");
+	unsigned conns = bench_arg_uint(argc, argv, "--connections", 1, 64);
+	unsigned seconds = bench_arg_uint(argc, argv, "--seconds", 5, 3600);
 	char digest[SHA256_HEX], hash[HASH_MAX], secret[SECRET_MAX + 1], err[512];
 	int64_t *all = NULL;
 	size_t nall = 0;
@@ -158,7 +122,7 @@ main(int argc, char **argv)
 	if (secret_generate(secret, cfg.secret_length) != 0 ||
 	    secret_hash(&hp, secret, cfg.secret_length, hash, sizeof(hash)) != 0)
 		return 1;
-	t0 = now();
+	t0 = bench_now();
 	for (i = 0; i < conns; i++) {
 		memset(&w[i], 0, sizeof(w[i]));
 		w[i].cfg = &cfg;
@@ -174,7 +138,7 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < conns; i++)
 		pthread_join(w[i].tid, NULL);
-	t1 = now();
+	t1 = bench_now();
 	all = calloc((size_t)conns * SAMPLES_MAX, sizeof(int64_t));
 	if (all == NULL)
 		return 1;

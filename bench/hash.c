@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common.h"
 #include "config.h"
 #include "secret.h"
 
@@ -25,22 +26,13 @@ struct worker {
 	int failed;
 };
 
-static double
-now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static void *
 work(void *arg)
 {
 	struct worker *w = arg;
 	char secret[SECRET_MAX + 1], hash[HASH_MAX];
 
-	while (now() < w->until) {
+	while (bench_now() < w->until) {
 		if (secret_generate(secret, w->secret_length) != 0 ||
 		    secret_hash(w->hp, secret, w->secret_length, hash,
 		    sizeof(hash)) != 0) {
@@ -53,33 +45,14 @@ work(void *arg)
 	return NULL;
 }
 
-static unsigned
-arg_uint(int argc, char **argv, const char *name, unsigned def, unsigned max)
-{
-	int i;
-
-	for (i = 1; i < argc - 1; i++)
-		if (strcmp(argv[i], name) == 0) {
-			char *end;
-			unsigned long v = strtoul(argv[i + 1], &end, 10);
-
-			if (*end != '\0' || v == 0 || v > max) {
-				fprintf(stderr, "%s: 1 to %u\n", name, max);
-				exit(2);
-			}
-			return (unsigned)v;
-		}
-	return def;
-}
-
 int
 main(int argc, char **argv)
 {
 	struct config cfg;
 	struct hash_params hp;
 	struct worker w[64];
-	unsigned threads = arg_uint(argc, argv, "--threads", 1, 64);
-	unsigned seconds = arg_uint(argc, argv, "--seconds", 5, 3600);
+	unsigned threads = bench_arg_uint(argc, argv, "--threads", 1, 64);
+	unsigned seconds = bench_arg_uint(argc, argv, "--seconds", 5, 3600);
 	unsigned long total = 0;
 	double t0, t1;
 	char err[512];
@@ -96,7 +69,7 @@ main(int argc, char **argv)
 	hp.t = cfg.argon2_iterations;
 	hp.p = cfg.argon2_parallelism;
 	hp.cost = cfg.bcrypt_cost;
-	t0 = now();
+	t0 = bench_now();
 	for (i = 0; i < threads; i++) {
 		memset(&w[i], 0, sizeof(w[i]));
 		w[i].hp = &hp;
@@ -111,7 +84,7 @@ main(int argc, char **argv)
 			return 1;
 		total += w[i].done;
 	}
-	t1 = now();
+	t1 = bench_now();
 	printf("algorithm=%s threads=%u hashes=%lu seconds=%.3f rate=%.2f\n",
 	    config_hash_name(cfg.hash_algorithm), threads, total, t1 - t0,
 	    (double)total / (t1 - t0));

@@ -890,21 +890,30 @@ count_row(void *arg)
 	(*(unsigned *)arg)++;
 }
 
-enum store_rc
-store_migration_recorded(struct store *s, unsigned version)
+/* STORE_OK when "SELECT 1 ..." with these parameters finds a row. */
+static enum store_rc
+exists(struct store *s, const char *q, struct binds *par)
 {
-	static const char q[] = "SELECT 1 FROM schema_migrations WHERE version = ?";
-	struct binds par = { .n = 0 }, res = { .n = 0 };
-	unsigned long long v = version, one;
+	struct binds res = { .n = 0 };
+	unsigned long long one;
 	unsigned rows = 0;
 	enum store_rc rc;
 
-	param_u64(&par, &v);
 	result_u64(&res, &one);
-	rc = oneshot(s, q, &par, &res, count_row, &rows, NULL);
+	rc = oneshot(s, q, par, &res, count_row, &rows, NULL);
 	if (rc != STORE_OK)
 		return rc;
 	return rows > 0 ? STORE_OK : STORE_NONE;
+}
+
+enum store_rc
+store_migration_recorded(struct store *s, unsigned version)
+{
+	struct binds par = { .n = 0 };
+	unsigned long long v = version;
+
+	param_u64(&par, &v);
+	return exists(s, "SELECT 1 FROM schema_migrations WHERE version = ?", &par);
 }
 
 enum store_rc
@@ -927,18 +936,10 @@ store_migration_lock(struct store *s, unsigned wait_s)
 enum store_rc
 store_user_exists(struct store *s, const char *user_id)
 {
-	static const char q[] = "SELECT 1 FROM users WHERE id = ?";
-	struct binds par = { .n = 0 }, res = { .n = 0 };
-	unsigned long long one;
-	unsigned rows = 0;
-	enum store_rc rc;
+	struct binds par = { .n = 0 };
 
 	param_str(&par, user_id);
-	result_u64(&res, &one);
-	rc = oneshot(s, q, &par, &res, count_row, &rows, NULL);
-	if (rc != STORE_OK)
-		return rc;
-	return rows > 0 ? STORE_OK : STORE_NONE;
+	return exists(s, "SELECT 1 FROM users WHERE id = ?", &par);
 }
 
 enum store_rc

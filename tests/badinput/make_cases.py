@@ -33,6 +33,11 @@ answers are SPEC's, and lighttpd 1.4.69's own where it refuses first.
 import base64
 import json
 import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "integration"))
+from grpcwire import frame, pb_bytes, pb_varint  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REST = "/management/v1/projects/{PROJECT}/apps/{APP}/oidc_config/_generate_client_secret"
@@ -88,25 +93,8 @@ def server(status):
     return {"status": status, "id": None, "kind": None, "server": True, "grpc": False}
 
 
-def frame(payload, flag=0):
-    return bytes([flag]) + len(payload).to_bytes(4, "big") + payload
-
-
 def pb(field, value, wire=2):
-    if wire == 0:
-        return bytes([field << 3]) + varint(value)
-    return bytes([field << 3 | 2]) + varint(len(value)) + value
-
-
-def varint(n):
-    out = b""
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out += bytes([b | 0x80])
-        else:
-            return out + bytes([b])
+    return pb_varint(field, value) if wire == 0 else pb_bytes(field, value)
 
 
 # --- methods: 405 with Allow from the responder; lighttpd's own refusals ----

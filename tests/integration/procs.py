@@ -5,7 +5,6 @@ secret tests (Linux /proc; reading another process's memory needs root).
 
 import os
 import re
-import struct
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -122,57 +121,3 @@ def find_in_memory(pid, needles):
                 tail = data[-(longest - 1):] if longest > 1 else b""
                 addr += len(chunk)
     return found
-
-
-# --- gRPC-web, enough to read a response --------------------------------------
-
-def pb_fields(buf):
-    """A protobuf message as {field number: [values]} (varint or bytes)."""
-    out = {}
-    i = 0
-    while i < len(buf):
-        key, i = _varint(buf, i)
-        field, wire = key >> 3, key & 7
-        if wire == 0:
-            v, i = _varint(buf, i)
-        elif wire == 2:
-            n, i = _varint(buf, i)
-            v, i = buf[i:i + n], i + n
-        elif wire == 1:
-            v, i = buf[i:i + 8], i + 8
-        elif wire == 5:
-            v, i = buf[i:i + 4], i + 4
-        else:
-            raise ValueError("wire type %d" % wire)
-        out.setdefault(field, []).append(v)
-    return out
-
-
-def _varint(buf, i):
-    shift = v = 0
-    while True:
-        b = buf[i]
-        i += 1
-        v |= (b & 0x7F) << shift
-        shift += 7
-        if not b & 0x80:
-            return v, i
-
-
-def grpc_frames(body):
-    frames = []
-    while body:
-        flag, n = struct.unpack(">BI", body[:5])
-        frames.append((flag, body[5:5 + n]))
-        body = body[5 + n:]
-    return frames
-
-
-def grpc_outcome(body):
-    """(client_secret, sequence) of a gRPC-web success body."""
-    frames = grpc_frames(body)
-    if [f[0] for f in frames] != [0x00, 0x80]:
-        raise ValueError("frames %r" % [f[0] for f in frames])
-    msg = pb_fields(frames[0][1])
-    details = pb_fields(msg[2][0])
-    return msg[1][0].decode(), details[1][0]

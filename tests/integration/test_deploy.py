@@ -18,13 +18,13 @@ import os
 import re
 import shutil
 import signal
-import struct
 import subprocess
 import tempfile
 import threading
 import time
 import unittest
 
+from grpcwire import request_frame
 from harness import (DATE_RE, ERROR_TYPE, ERRORS, GRPC_PATH, SECRET_RE,
                      argon2_verify, env, http, new_id, php_verify, rest, st)
 
@@ -43,17 +43,6 @@ SHIPPED = [
 # A hash that takes about a second: long enough to signal the process while
 # it holds the request.
 SLOW = {"argon2_memory_kib": 131072, "argon2_iterations": 6}
-
-
-def request_frame(project, app):
-    """gRPC-web: one data frame holding RegenerateOIDCClientSecretRequest
-    (IDs under 128 bytes: one-byte lengths)."""
-    def field(n, value):
-        data = value.encode()
-        assert len(data) < 128
-        return bytes([n << 3 | 2, len(data)]) + data
-    payload = field(1, project) + field(2, app)
-    return struct.pack(">BI", 0, len(payload)) + payload
 
 
 class Modes:

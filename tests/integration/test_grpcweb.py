@@ -9,11 +9,11 @@ framing, text mode and trailers-only errors byte for byte.
 import base64
 import json
 import os
-import struct
 import subprocess
 import unittest
 import urllib.parse
 
+from grpcwire import frame, frames, request_frame
 from harness import (ERRORS, GRPC_PATH, SECRET_RE, argon2_verify, env, http,
                      php_verify)
 
@@ -40,30 +40,6 @@ def client(base_url, token, project, app, org=None):
     if out.returncode != 0:
         raise RuntimeError("client.mjs exit %d: %s" % (out.returncode, out.stderr))
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def pb_string(field, value):
-    data = value.encode()
-    return bytes([field << 3 | 2]) + varint(len(data)) + data
-
-
-def varint(n):
-    out = b""
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out += bytes([b | 0x80])
-        else:
-            return out + bytes([b])
-
-
-def frame(payload, flag=0):
-    return struct.pack(">BI", flag, len(payload)) + payload
-
-
-def request_frame(project, app):
-    return frame(pb_string(1, project) + pb_string(2, app))
 
 
 class ViaClient(unittest.TestCase):
@@ -156,24 +132,16 @@ class Raw(unittest.TestCase):
             h["Authorization"] = "Bearer " + token
         return http(self.port, "POST", GRPC_PATH, h, body, chunked=chunked)
 
-    def parse_frames(self, body):
-        frames = []
-        while body:
-            flag, n = struct.unpack(">BI", body[:5])
-            frames.append((flag, body[5:5 + n]))
-            body = body[5 + n:]
-        return frames
-
     def test_binary_success_frames(self):
         w = self.env.world()
         r = self.post(request_frame(w.project, w.app), token=w.token)
         self.assertEqual(r.status, 200)
         self.assertEqual(r.header("Content-Type"), "application/grpc-web+proto")
         self.assertEqual(r.header("Cache-Control"), "no-store")
-        frames = self.parse_frames(r.body)
-        self.assertEqual([f[0] for f in frames], [0x00, 0x80])
-        self.assertEqual(frames[1][1], b"grpc-status:0\r\ngrpc-message:\r\n")
-        msg = frames[0][1]
+        fs = frames(r.body)
+        self.assertEqual([f[0] for f in fs], [0x00, 0x80])
+        self.assertEqual(fs[1][1], b"grpc-status:0\r\ngrpc-message:\r\n")
+        msg = fs[0][1]
         self.assertEqual(msg[0], 0x0A)          # client_secret, field 1
         self.assertEqual(msg[1], 64)
         secret = msg[2:66].decode()
@@ -187,9 +155,9 @@ class Raw(unittest.TestCase):
         r = self.post(body, ctype="application/grpc-web-text", token=w.token, chunked=True)
         self.assertEqual(r.status, 200)
         self.assertEqual(r.header("Content-Type"), "application/grpc-web-text+proto")
-        frames = self.parse_frames(base64.b64decode(r.body))
-        self.assertEqual([f[0] for f in frames], [0x00, 0x80])
-        self.env.secrets_seen.add(frames[0][1][2:66].decode())
+        fs = frames(base64.b64decode(r.body))
+        self.assertEqual([f[0] for f in fs], [0x00, 0x80])
+        self.env.secrets_seen.add(fs[0][1][2:66].decode())
 
     def test_trailers_only_error(self):
         w = self.env.world()

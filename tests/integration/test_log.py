@@ -18,7 +18,7 @@ import time
 import unittest
 
 from harness import GRPC_PATH, env, http, rest
-from test_grpcweb import request_frame
+from grpcwire import request_frame
 
 LINE_RE = re.compile(
     r"^(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z) oidc-secret\[(?P<pid>\d+)\]: "

@@ -28,7 +28,8 @@ import pymysql
 import harness
 from harness import (DATABASE, DB_USER, ERROR_TYPE, ERRORS, GRPC_PATH,
                      SECRET_RE, argon2_verify, env, http, rest, st)
-from procs import (grpc_outcome, log_since, log_size, request_lines,
+from grpcwire import outcome as grpc_outcome, request_frame
+from procs import (log_since, log_size, request_lines,
                    responder_pids)
 
 # Cheap hashing: the point here is the database, not argon2's cost.
@@ -100,14 +101,6 @@ class Checks(unittest.TestCase):
                                  "the stored hash also verifies sequence %d's secret" % seq)
 
 
-def grpc_request(project, app):
-    def s(field, v):
-        b = v.encode()
-        return bytes([field << 3 | 2, len(b)]) + b
-    msg = s(1, project) + s(2, app)
-    return bytes([0]) + len(msg).to_bytes(4, "big") + msg
-
-
 class Concurrency(Checks):
     """Item 1: 8 clients x 50 requests on one app, 4 responder processes."""
     CLIENTS, REQUESTS = 8, 50
@@ -138,7 +131,7 @@ class Concurrency(Checks):
                         r = http(self.web.port, "POST", GRPC_PATH,
                                  {"Content-Type": "application/grpc-web+proto",
                                   "Authorization": "Bearer " + w.token},
-                                 grpc_request(w.project, w.app))
+                                 request_frame(w.project, w.app))
                     with lock:
                         answers.append(r)
             except Exception as ex:  # reported below, with the others

@@ -5,7 +5,6 @@ database, every row of the error table with its status, body and headers,
 the order of the checks, and that no error writes anything.
 """
 
-import datetime
 import json
 import time
 import unittest

@@ -18,16 +18,9 @@ import os
 import unittest
 
 from harness import (GRPC_PATH, REST_PATH, env, http, rest)
-from procs import (find_in_memory, grpc_frames, has_sanitizer, pb_fields,
+from grpcwire import frames, pb_fields, request_frame
+from procs import (find_in_memory, has_sanitizer,
                    responder_pids)
-
-
-def grpc_request(project, app):
-    def s(field, v):
-        b = v.encode()
-        return bytes([field << 3 | 2, len(b)]) + b
-    msg = s(1, project) + s(2, app)
-    return bytes([0]) + len(msg).to_bytes(4, "big") + msg
 
 
 class MemoryWipe(unittest.TestCase):
@@ -71,17 +64,17 @@ class MemoryWipe(unittest.TestCase):
         # gRPC-web, binary
         r = http(web.port, "POST", GRPC_PATH, {"Content-Type": "application/grpc-web+proto",
                                                "Authorization": "Bearer " + w.token},
-                 grpc_request(w.project, w.app))
+                 request_frame(w.project, w.app))
         self.assertEqual(r.status, 200)
-        secret = pb_fields(grpc_frames(r.body)[0][1])[1][0].decode()
+        secret = pb_fields(frames(r.body)[0][1])[1][0].decode()
         e.secrets_seen.add(secret)
         self.assert_not_in_memory(web, secret, name + " gRPC-web")
         # gRPC-web, text
         r = http(web.port, "POST", GRPC_PATH, {"Content-Type": "application/grpc-web-text",
                                                "Authorization": "Bearer " + w.token},
-                 base64.b64encode(grpc_request(w.project, w.app)))
+                 base64.b64encode(request_frame(w.project, w.app)))
         self.assertEqual(r.status, 200)
-        secret = pb_fields(grpc_frames(base64.b64decode(r.body))[0][1])[1][0].decode()
+        secret = pb_fields(frames(base64.b64decode(r.body))[0][1])[1][0].decode()
         e.secrets_seen.add(secret)
         self.assert_not_in_memory(web, secret, name + " gRPC-web-text")
         return web, w
@@ -161,7 +154,7 @@ class NoStore(unittest.TestCase):
                                    {"Content-Type": "application/grpc-web+proto"}, b""),
             "grpc 404": ("POST", GRPC_PATH, {"Content-Type": "application/grpc-web+proto",
                                              "Authorization": "Bearer " + w.token},
-                         grpc_request(w.project, "777777")),
+                         request_frame(w.project, "777777")),
         }
         for name, (method, path, headers, body) in cases.items():
             with self.subTest(case=name):
