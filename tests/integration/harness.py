@@ -54,6 +54,15 @@ ERRORS = {
     "media_type": (3, "OSF-RQ415", "unsupported content type, use application/json", 415),
 }
 
+
+
+def error_body(kind):
+    """The JSON error body of SPEC section 4 for an ERRORS kind."""
+    code, eid, text, _ = ERRORS[kind]
+    return {"code": code, "message": "%s (%s)" % (text, eid),
+            "details": [{"@type": ERROR_TYPE, "id": eid, "message": text}]}
+
+
 _ids = itertools.count(1)
 _lock = threading.Lock()
 

@@ -18,7 +18,7 @@ import socket
 import unittest
 import urllib.parse
 
-from harness import ERROR_TYPE, ERRORS, env, http
+from harness import error_body, ERRORS, env, http
 from procs import responder_pids
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -158,9 +158,7 @@ class BadInput(unittest.TestCase):
             self.assertEqual(r.body, b"")
             return
         self.assertEqual(r.header("Content-Type"), "application/json")
-        self.assertEqual(json.loads(r.body), {
-            "code": code, "message": "%s (%s)" % (text, eid),
-            "details": [{"@type": ERROR_TYPE, "id": eid, "message": text}]})
+        self.assertEqual(json.loads(r.body), error_body(exp["kind"]))
 
     def run_group(self, group):
         cases = [c for c in self.cases if c["group"] == group]

@@ -25,7 +25,7 @@ import time
 import unittest
 
 from grpcwire import request_frame
-from harness import (DATE_RE, ERROR_TYPE, ERRORS, GRPC_PATH, SECRET_RE,
+from harness import (error_body, DATE_RE, ERRORS, GRPC_PATH, SECRET_RE,
                      argon2_verify, env, http, new_id, php_verify, rest, st)
 
 # Every file a deployment takes from the tree, as the README shows it.
@@ -72,9 +72,7 @@ class Modes:
         self.assertEqual(r.status, status, r.body[:300])
         self.assertEqual(r.header("Content-Type"), "application/json")
         self.assertEqual(r.header("Cache-Control"), "no-store")
-        self.assertEqual(r.json(), {
-            "code": code, "message": "%s (%s)" % (text, eid),
-            "details": [{"@type": ERROR_TYPE, "id": eid, "message": text}]})
+        self.assertEqual(r.json(), error_body(kind))
 
     def assert_refused(self, kind, w, **kw):
         before = self.env.snapshot()

@@ -13,7 +13,7 @@ nothing; an allowed one gets 200 and writes exactly one change.
 import json
 import unittest
 
-from harness import API_PROJECT, ERROR_TYPE, ERRORS, argon2_verify, env, rest
+from harness import error_body, API_PROJECT, ERRORS, argon2_verify, env, rest
 
 # SPEC section 4 / README: the roles holding project.app.write.
 WRITE_ROLES = {"IAM_OWNER", "IAM_ORG_MANAGER", "ORG_OWNER", "PROJECT_OWNER",
@@ -41,9 +41,7 @@ class Permissions(unittest.TestCase):
         code, eid, text, status = ERRORS[kind]
         self.assertEqual(r.status, status, r.body)
         self.assertEqual(r.header("Cache-Control"), "no-store")
-        self.assertEqual(r.json(), {
-            "code": code, "message": "%s (%s)" % (text, eid),
-            "details": [{"@type": ERROR_TYPE, "id": eid, "message": text}]})
+        self.assertEqual(r.json(), error_body(kind))
         self.assertEqual(e.snapshot(), before, "a denied call wrote to the database")
 
     def allowed(self, token, project, app, owner, editor, org=None):

@@ -26,7 +26,7 @@ import unittest
 import pymysql
 
 import harness
-from harness import (DATABASE, DB_USER, ERROR_TYPE, ERRORS, GRPC_PATH,
+from harness import (error_body, DATABASE, DB_USER, ERRORS, GRPC_PATH,
                      SECRET_RE, argon2_verify, env, http, rest, st)
 from grpcwire import outcome as grpc_outcome, request_frame
 from procs import (log_since, log_size, request_lines,
@@ -41,9 +41,7 @@ class Checks(unittest.TestCase):
         code, eid, text, status = ERRORS[kind]
         self.assertEqual(r.status, status, r.body)
         self.assertEqual(r.header("Cache-Control"), "no-store")
-        self.assertEqual(r.json(), {
-            "code": code, "message": "%s (%s)" % (text, eid),
-            "details": [{"@type": ERROR_TYPE, "id": eid, "message": text}]})
+        self.assertEqual(r.json(), error_body(kind))
 
     def outcome(self, r):
         """(secret, sequence) of a 200, REST or gRPC-web."""

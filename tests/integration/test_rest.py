@@ -9,7 +9,7 @@ import json
 import time
 import unittest
 
-from harness import (st, DATE_RE, ERROR_TYPE, ERRORS, GRPC_PATH, REST_PATH,
+from harness import (error_body, st, DATE_RE, ERRORS, GRPC_PATH, REST_PATH,
                      SECRET_RE, API_PROJECT, argon2_verify, env, http,
                      new_id, php_verify, rest)
 
@@ -38,9 +38,7 @@ class Base(unittest.TestCase):
         self.assertEqual(r.status, status, r.body)
         self.assertEqual(r.header("Content-Type"), "application/json")
         self.assert_common_headers(r)
-        self.assertEqual(r.json(), {
-            "code": code, "message": "%s (%s)" % (text, eid),
-            "details": [{"@type": ERROR_TYPE, "id": eid, "message": text}]})
+        self.assertEqual(r.json(), error_body(kind))
 
     def assert_refused(self, kind, w=None, **kw):
         """The call fails with kind and the database is as it was."""
