@@ -52,6 +52,10 @@ ERRORS = {
     "body_too_large": (3, "OSF-RQ413", "request body too large", 413),
     "bad_body": (3, "OSF-RQ400", "invalid request body", 400),
     "media_type": (3, "OSF-RQ415", "unsupported content type, use application/json", 415),
+    "grpc_native": (12, "OSF-GW415",
+                    "native gRPC needs HTTP/2 trailers: use gRPC-web or JSON", 415),
+    "grpc_media_type": (3, "OSF-GWCT1",
+                        "unsupported content type, use application/grpc-web+proto", 415),
 }
 
 

@@ -26,14 +26,6 @@ CASES = os.path.join(os.path.dirname(HERE), "badinput", "cases.jsonl")
 
 # The gRPC path's own content-type refusals (SPEC section 1), beside
 # harness.ERRORS: kind -> (gRPC code, ID, text, HTTP status).
-KINDS = dict(ERRORS)
-KINDS.update({
-    "grpc_native": (12, "OSF-GW415",
-                    "native gRPC needs HTTP/2 trailers: use gRPC-web or JSON", 415),
-    "grpc_media_type": (3, "OSF-GWCT1",
-                        "unsupported content type, use application/grpc-web+proto", 415),
-})
-
 REPEAT = re.compile(r"\{REPEAT:(.*?):(\d+)\}", re.S)
 
 
@@ -140,7 +132,7 @@ class BadInput(unittest.TestCase):
         self.assertEqual(r.header("Cache-Control"), "no-store")
         self.assertEqual(r.header("Pragma"), "no-cache")
         self.assertEqual(r.header("X-Content-Type-Options"), "nosniff")
-        code, eid, text, status = KINDS[exp["kind"]]
+        code, eid, text, status = ERRORS[exp["kind"]]
         self.assertEqual(eid, exp["id"])
         if exp["grpc"]:
             # Trailers-only (SPEC section 6).
