@@ -50,19 +50,20 @@ work(void *arg)
 		return NULL;
 	}
 	while (bench_now() < w->until) {
-		if (store_token(s, w->digest, &tok) != STORE_OK ||
+		if (store_token(s, w->digest, &tok) != ERR_OK ||
 		    store_permission(s, tok.user_id, tok.user_org, w->project,
-		    PERMISSION_APP_WRITE) != STORE_OK ||
-		    store_app(s, w->project, w->app, tok.user_org, &app) != STORE_OK) {
+		    PERMISSION_APP_WRITE) != ERR_OK ||
+		    store_app(s, w->project, w->app, tok.user_org, &app) != ERR_OK) {
 			w->failed = 1;
 			break;
 		}
 		ch.project_id = w->project;
 		ch.app_id = w->app;
 		ch.org_id = tok.user_org;
+		ch.kind = APP_OIDC;
 		ch.editor = tok.user_id;
 		ch.hash = w->hash;
-		if (store_change_secret(s, &ch, &res) != STORE_OK) {
+		if (store_change_secret(s, &ch, &res) != ERR_OK) {
 			w->failed = 1;
 			break;
 		}

@@ -1,4 +1,4 @@
--- oidc-secret schema (SPEC section 5).  MariaDB 10.11 and MySQL 8, InnoDB,
+-- oidc-secret schema (doc/database.md).  MariaDB 10.11 and MySQL 8, InnoDB,
 -- utf8mb4, times in UTC as DATETIME(6).
 --
 -- IDs are VARBINARY(800): up to 200 characters of UTF-8, compared byte for

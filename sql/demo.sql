@@ -24,3 +24,6 @@ INSERT IGNORE INTO apps (id, project_id, name, app_type, state, creation_date, c
 
 INSERT IGNORE INTO oidc_configs (app_id, client_id, auth_method) VALUES
   ('69629026806489623', '69629026806489623@demo', 'basic');
+
+INSERT IGNORE INTO api_configs (app_id, client_id, auth_method) VALUES
+  ('69629026806489734', '69629026806489734', 'basic');

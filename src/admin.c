@@ -13,7 +13,6 @@
  * stdout, every error to stderr; the exit codes are fixed (enum exit_code,
  * usage(), oidc-secret-admin(8)) so scripts can rely on them.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -25,10 +24,13 @@
 
 #include "config.h"
 #include "log.h"
+#include "migrate.h"
 #include "route.h"
 #include "secret.h"
 #include "store.h"
+#include "store_admin.h"
 #include "ts.h"
+#include "util.h"
 
 #ifndef PKGDATADIR
 #define PKGDATADIR "/usr/share/oidc-secret"
@@ -46,9 +48,6 @@ enum exit_code {
 	EX_NEWER = 6		/* the database is newer than this tool */
 };
 
-#define MIGRATION_MAX 1000
-#define MIGRATE_LOCK_WAIT 30	/* seconds */
-#define MIGRATION_FILE_MAX (1024 * 1024)
 #define STDIN_SECRET_MAX 1024
 #define TOKEN_CHARS 43		/* 43 of 62 symbols: 256 bits */
 #define DEFAULT_TTL 43200	/* 12 hours, ZITADEL's access token lifetime */
@@ -199,10 +198,7 @@ valid_id(const char *s)
 static int
 printable(const char *s)
 {
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 0;
-	return 1;
+	return !util_has_control(s, strlen(s));
 }
 
 /* A secret from stdin, without its line end; -1 when empty or too long. */
@@ -232,290 +228,38 @@ read_secret(char *buf, size_t cap, size_t *len)
 
 /* --- migrate --- */
 
-struct migration {
-	unsigned version;
-	char name[256];
-};
-
+/* An enum err from the database as the admin tool's exit status. */
 static int
-by_version(const void *a, const void *b)
+exit_for(enum err e)
 {
-	const struct migration *x = a, *y = b;
-
-	return x->version < y->version ? -1 : x->version > y->version;
-}
-
-/* NNN_name.sql, three digits, lowercase name: anything else is not ours. */
-static int
-migration_name(const char *f, unsigned *version)
-{
-	size_t n = strlen(f), i;
-
-	if (n < 9 || n >= 256 || strcmp(f + n - 4, ".sql") != 0 || f[3] != '_')
-		return -1;
-	for (i = 0; i < 3; i++)
-		if (f[i] < '0' || f[i] > '9')
-			return -1;
-	for (i = 4; i < n - 4; i++)
-		if (!((f[i] >= 'a' && f[i] <= 'z') || (f[i] >= '0' && f[i] <= '9') ||
-		    f[i] == '_'))
-			return -1;
-	*version = (unsigned)((f[0] - '0') * 100 + (f[1] - '0') * 10 + (f[2] - '0'));
-	return *version > 0 ? 0 : -1;
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t have = 0;
-	ssize_t k;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > MIGRATION_FILE_MAX)
-		goto out;
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL)
-		goto out;
-	while (have < (size_t)st.st_size) {
-		k = read(fd, buf + have, (size_t)st.st_size - have);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			free(buf);
-			buf = NULL;
-			goto out;
-		}
-		have += (size_t)k;
+	switch (e) {
+	case ERR_OK:
+		return EX_OK;
+	case ERR_NOT_FOUND:
+		return EX_NOTFOUND;
+	case ERR_CONFIG:
+		return EX_CONFIG;
+	case ERR_SCHEMA_NEWER:
+		return EX_NEWER;
+	default:
+		return EX_DB;
 	}
-	buf[have] = '\0';
-	*len = have;
-out:
-	close(fd);
-	return buf;
-}
-
-/*
- * Runs the statements of one file.  The format is ours: a statement ends
- * with ';' at the end of a line; lines starting with "--" are comments.
- */
-static enum store_rc
-run_statements(struct store *st, char *text, const char *file)
-{
-	char *line = text, *stmt = NULL;
-	size_t stmt_len = 0, cap = 0;
-	enum store_rc rc = STORE_OK;
-	unsigned lineno = 0;
-
-	while (line != NULL && *line != '\0') {
-		char *nl = strchr(line, '\n'), *p = line, *end;
-		size_t n;
-
-		lineno++;
-		if (nl != NULL)
-			*nl = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++;
-		end = p + strlen(p);
-		while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
-			end--;
-		n = (size_t)(end - p);
-		if (n > 0 && strncmp(p, "--", 2) != 0) {
-			if (stmt_len + n + 2 > cap) {
-				char *grown;
-
-				cap = (stmt_len + n + 2) * 2;
-				grown = realloc(stmt, cap);
-				if (grown == NULL) {
-					rc = STORE_FAILED;
-					break;
-				}
-				stmt = grown;
-			}
-			if (stmt_len > 0)
-				stmt[stmt_len++] = '\n';
-			memcpy(stmt + stmt_len, p, n);
-			stmt_len += n;
-			stmt[stmt_len] = '\0';
-			if (stmt[stmt_len - 1] == ';') {
-				stmt[--stmt_len] = '\0';
-				rc = store_exec(st, stmt);
-				if (rc != STORE_OK) {
-					fprintf(stderr, PROG ": %s: the statement "
-					    "ending at line %u failed\n", file,
-					    lineno);
-					break;
-				}
-				stmt_len = 0;
-			}
-		}
-		line = nl != NULL ? nl + 1 : NULL;
-	}
-	if (rc == STORE_OK && stmt_len > 0) {
-		fprintf(stderr, PROG ": %s: the last statement has no ';'\n", file);
-		rc = STORE_FAILED;
-	}
-	free(stmt);
-	return rc;
-}
-
-/* The migrations in dir, sorted; -1 (reported) when none or two share a number. */
-static int
-list_migrations(const char *dir, struct migration *m, size_t *count)
-{
-	struct dirent *de;
-	DIR *d;
-	size_t n = 0, i;
-
-	d = opendir(dir);
-	if (d == NULL) {
-		fprintf(stderr, PROG ": sql directory %s: %s\n", dir, strerror(errno));
-		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		unsigned v;
-
-		if (migration_name(de->d_name, &v) != 0)
-			continue;
-		if (n == MIGRATION_MAX) {
-			fprintf(stderr, PROG ": %s: more than %d migrations\n", dir,
-			    MIGRATION_MAX);
-			closedir(d);
-			return -1;
-		}
-		m[n].version = v;
-		snprintf(m[n].name, sizeof(m[n].name), "%s", de->d_name);
-		n++;
-	}
-	closedir(d);
-	qsort(m, n, sizeof(*m), by_version);
-	for (i = 1; i < n; i++)
-		if (m[i].version == m[i - 1].version) {
-			fprintf(stderr, PROG ": %s: %s and %s share a version\n", dir,
-			    m[i - 1].name, m[i].name);
-			return -1;
-		}
-	if (n == 0) {
-		fprintf(stderr, PROG ": %s holds no NNN_name.sql migrations\n", dir);
-		return -1;
-	}
-	*count = n;
-	return 0;
 }
 
 static int
 cmd_migrate(struct ctx *c)
 {
 	const char *dir = get(c, "--sql-dir");
-	struct migration *m = NULL;
-	size_t n = 0, i;
-	unsigned have, newest, applied = 0;
-	enum store_rc rc;
-	int ex = EX_OK;
+	enum err e;
 
 	if (dir == NULL)
 		dir = getenv("OIDC_SECRET_SQL_DIR");
 	if (dir == NULL || dir[0] == '\0')
 		dir = PKGDATADIR "/sql";
-	m = calloc(MIGRATION_MAX, sizeof(*m));
-	if (m == NULL) {
-		fprintf(stderr, PROG ": out of memory\n");
-		return EX_DB;
-	}
-	if (list_migrations(dir, m, &n) != 0) {
-		ex = EX_CONFIG;
-		goto out;
-	}
-	newest = m[n - 1].version;
-	/* Two migrates at once would race on DDL; the lock goes with the connection. */
-	rc = store_migration_lock(c->st, MIGRATE_LOCK_WAIT);
-	if (rc == STORE_NONE) {
-		fprintf(stderr, PROG ": another migrate has held the database's "
-		    "migration lock for %d s; nothing changed\n", MIGRATE_LOCK_WAIT);
-		ex = EX_DB;
-		goto out;
-	}
-	if (rc != STORE_OK) {
-		db_error("taking the migration lock");
-		ex = EX_DB;
-		goto out;
-	}
-	if ((rc = store_schema_version(c->st, &have)) != STORE_OK) {
-		db_error("reading the schema version");
-		ex = EX_DB;
-		goto out;
-	}
-	if (have > newest) {
-		fprintf(stderr, PROG ": the database is at schema version %u, "
-		    "newer than the newest migration here (%u in %s): upgrade "
-		    "oidc-secret first; nothing changed\n", have, newest, dir);
-		ex = EX_NEWER;
-		goto out;
-	}
-	/* A file older than the database's version must have been applied. */
-	for (i = 0; i < n && m[i].version <= have; i++) {
-		rc = store_migration_recorded(c->st, m[i].version);
-		if (rc == STORE_NONE) {
-			fprintf(stderr, PROG ": %s was never applied, yet the "
-			    "database is at version %u: apply it by hand or "
-			    "renumber it; nothing changed\n", m[i].name, have);
-			ex = EX_CONFIG;
-			goto out;
-		}
-		if (rc != STORE_OK) {
-			db_error("reading schema_migrations");
-			ex = EX_DB;
-			goto out;
-		}
-	}
-	for (i = 0; i < n; i++) {
-		char path[4096];
-		char *text;
-		size_t len;
-
-		if (m[i].version <= have)
-			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, m[i].name) >=
-		    sizeof(path) || (text = slurp(path, &len)) == NULL) {
-			fprintf(stderr, PROG ": %s/%s: cannot read (or over %d "
-			    "bytes)\n", dir, m[i].name, MIGRATION_FILE_MAX);
-			ex = EX_CONFIG;
-			goto out;
-		}
-		/*
-		 * One transaction per file, recorded in the same one.  MySQL
-		 * commits implicitly around DDL, so only data changes are
-		 * undone when a later statement fails; the shipped files use
-		 * IF NOT EXISTS and INSERT IGNORE so that a rerun completes
-		 * what a failed run began.
-		 */
-		rc = store_begin(c->st);
-		if (rc == STORE_OK)
-			rc = run_statements(c->st, text, m[i].name);
-		if (rc == STORE_OK)
-			rc = store_record_migration(c->st, m[i].version, m[i].name);
-		if (rc == STORE_OK)
-			rc = store_commit(c->st);
-		free(text);
-		if (rc != STORE_OK) {
-			store_rollback(c->st);
-			fprintf(stderr, PROG ": %s not applied; schema left at "
-			    "version %u\n", m[i].name, applied > 0 ?
-			    m[i - 1].version : have);
-			ex = EX_DB;
-			goto out;
-		}
-		printf("applied %s\n", m[i].name);
-		applied++;
-	}
-	printf("schema at version %u (%u applied now)\n", newest, applied);
-out:
-	free(m);
-	return ex;
+	e = migrate_run(c->st, dir, PROG, stdout, stderr);
+	if (e == ERR_UNAVAILABLE || e == ERR_INTERNAL)
+		db_error("migrating");
+	return exit_for(e);
 }
 
 /* --- token --- */
@@ -523,20 +267,11 @@ out:
 static int
 parse_ttl(const char *s, long *out)
 {
-	long v = 0;
+	uint64_t v;
 
-	if (*s == '\0')
+	if (util_decimal(s, strlen(s), TTL_MAX, &v) != DECIMAL_OK || v == 0)
 		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-		if (v > TTL_MAX)
-			return -1;
-	}
-	if (v == 0)
-		return -1;
-	*out = v;
+	*out = (long)v;
 	return 0;
 }
 
@@ -576,9 +311,9 @@ token_issue(struct ctx *c)
 	int pat = get(c, "--pat") != NULL;
 	char token[TOKEN_CHARS + 1], digest[SHA256_HEX];
 	struct ts exp;
-	enum store_rc rc;
+	enum err rc;
 
-	/* An access token names the API in its audience (SPEC section 4). */
+	/* An access token names the API in its audience (doc/errors.md). */
 	if (aud == NULL) {
 		char err[512];
 
@@ -592,11 +327,11 @@ token_issue(struct ctx *c)
 	if (scopes == NULL)
 		scopes = "openid urn:zitadel:iam:org:project:id:zitadel:aud";
 	rc = store_user_exists(c->st, user);
-	if (rc == STORE_NONE) {
+	if (rc == ERR_NOT_FOUND) {
 		fprintf(stderr, PROG ": no user \"%s\"\n", user);
 		return EX_NOTFOUND;
 	}
-	if (rc != STORE_OK) {
+	if (rc != ERR_OK) {
 		db_error("looking the user up");
 		return EX_DB;
 	}
@@ -611,7 +346,7 @@ token_issue(struct ctx *c)
 	/* A personal access token without --ttl does not expire, as in ZITADEL. */
 	rc = store_token_add(c->st, digest, user, pat, aud, scopes,
 	    pat && get(c, "--ttl") == NULL ? NULL : &exp);
-	if (rc != STORE_OK) {
+	if (rc != ERR_OK) {
 		secret_wipe(token, sizeof(token));
 		db_error("storing the token");
 		return EX_DB;
@@ -662,12 +397,12 @@ check_token_list(struct ctx *c)
 static int
 token_list(struct ctx *c)
 {
-	enum store_rc rc;
+	enum err rc;
 
 	printf("%-12s  %-20s  %-6s  %-27s  %-27s  %-27s  %s\n", "ID", "USER",
 	    "TYPE", "CREATED", "EXPIRES", "REVOKED", "AUDIENCE");
 	rc = store_token_list(c->st, get(c, "--user"), print_token, NULL);
-	if (rc != STORE_OK) {
+	if (rc != ERR_OK) {
 		db_error("listing tokens");
 		return EX_DB;
 	}
@@ -697,10 +432,10 @@ token_revoke(struct ctx *c)
 {
 	const char *id = get(c, "--id");
 	unsigned matched = 0;
-	enum store_rc rc;
+	enum err rc;
 
 	rc = store_token_revoke(c->st, id, &matched);
-	if (rc == STORE_NONE) {
+	if (rc == ERR_NOT_FOUND) {
 		if (matched == 0)
 			fprintf(stderr, PROG ": no unrevoked token has an ID "
 			    "starting with %s\n", id);
@@ -709,7 +444,7 @@ token_revoke(struct ctx *c)
 			    "starting with %s; give more digits\n", matched, id);
 		return EX_NOTFOUND;
 	}
-	if (rc != STORE_OK) {
+	if (rc != ERR_OK) {
 		db_error("revoking the token");
 		return EX_DB;
 	}
@@ -736,7 +471,7 @@ cmd_verify(struct ctx *c)
 {
 	char secret[STDIN_SECRET_MAX], hash[HASH_MAX];
 	size_t len;
-	enum store_rc rc;
+	enum err rc;
 	int ok, ex;
 
 	if (read_secret(secret, sizeof(secret), &len) != 0) {
@@ -746,13 +481,13 @@ cmd_verify(struct ctx *c)
 	}
 	rc = store_secret_hash(c->st, get(c, "--project"), get(c, "--app"),
 	    hash, sizeof(hash));
-	if (rc == STORE_NONE) {
+	if (rc == ERR_NOT_FOUND) {
 		fprintf(stderr, PROG ": no secret stored for app \"%s\" in "
 		    "project \"%s\"\n", get(c, "--app"), get(c, "--project"));
 		ex = EX_NOTFOUND;
 		goto out;
 	}
-	if (rc != STORE_OK) {
+	if (rc != ERR_OK) {
 		db_error("reading the stored hash");
 		ex = EX_DB;
 		goto out;
@@ -806,7 +541,7 @@ cmd_check_config(struct ctx *c)
 {
 	const char *path = c->config_path;
 	unsigned version = 0;
-	enum store_rc rc;
+	enum err rc;
 	char err[512];
 
 	/* What the responder would refuse to start with. */
@@ -824,14 +559,14 @@ cmd_check_config(struct ctx *c)
 	printf("configuration: %s: ok (hash %s)\n", path,
 	    config_hash_name(c->cfg.hash_algorithm));
 	rc = store_ping(c->st);
-	if (rc != STORE_OK) {
+	if (rc != ERR_OK) {
 		fprintf(stderr, PROG ": database: cannot connect as %s to %s "
 		    "(the line above says why)\n", c->cfg.db_user,
 		    c->cfg.db_name);
 		return EX_DB;
 	}
 	rc = store_schema_version(c->st, &version);
-	if (rc != STORE_OK) {
+	if (rc != ERR_OK) {
 		db_error("reading the schema version");
 		return EX_DB;
 	}

@@ -2,32 +2,17 @@
  * auth.c - who is calling, for which organisation, and may they.
  *
  * A bearer token is never stored or compared in clear: its SHA-256 is looked
- * up (SPEC section 5 step 1).  Every reason a token fails gives the same
- * answer, so a caller learns nothing about which check it failed.
+ * up (doc/database.md).  Every reason a token fails gives the same answer,
+ * so a caller learns nothing about which check it failed.
  */
 #include "auth.h"
 
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "route.h"
 #include "secret.h"
-
-static enum err
-from_store(enum store_rc rc, enum err none)
-{
-	switch (rc) {
-	case STORE_OK:
-		return ERR_OK;
-	case STORE_NONE:
-		return none;
-	case STORE_UNAVAILABLE:
-		return ERR_UNAVAILABLE;
-	default:
-		return ERR_INTERNAL;
-	}
-}
+#include "util.h"
 
 int
 auth_bearer(const char *header, const char **token, size_t *len)
@@ -88,7 +73,7 @@ token_chars_ok(const char *t, size_t len)
 /*
  * Tokens just refused, by digest, for a second.  A client or script that
  * repeats a dead token then costs no database round trip: a bad token must
- * stay cheap (issue 7).  Only refusals are remembered, never acceptance, so
+ * stay cheap.  Only refusals are remembered, never acceptance, so
  * a revocation takes effect at once; a token that turns valid (issued late
  * by a sync job, its user reactivated) is accepted at most a second later.
  * Per process, and a process serves one request at a time: no locking.
@@ -100,15 +85,6 @@ static struct {
 	char digest[SHA256_HEX];
 	int64_t until;		/* CLOCK_MONOTONIC ns */
 } refused[REFUSED_SLOTS];
-
-static int64_t
-mono_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
 
 /* Slots by the digest's first byte; a newer refusal takes the slot. */
 static unsigned
@@ -128,7 +104,7 @@ refused_recently(const char *digest)
 {
 	unsigned i = refused_slot(digest);
 
-	return refused[i].until > mono_ns() &&
+	return refused[i].until > util_mono_ns() &&
 	    memcmp(refused[i].digest, digest, SHA256_HEX) == 0;
 }
 
@@ -138,7 +114,7 @@ refuse(const char *digest)
 	unsigned i = refused_slot(digest);
 
 	memcpy(refused[i].digest, digest, SHA256_HEX);
-	refused[i].until = mono_ns() + REFUSED_NS;
+	refused[i].until = util_mono_ns() + REFUSED_NS;
 }
 
 enum err
@@ -158,8 +134,8 @@ auth_authenticate(struct store *st, const struct config *cfg,
 	secret_sha256_hex(token, len, digest);
 	if (refused_recently(digest))
 		return ERR_TOKEN_INVALID;
-	e = from_store(store_token(st, digest, &row), ERR_TOKEN_INVALID);
-	/* Personal access tokens skip the audience check (SPEC section 4). */
+	e = store_token(st, digest, &row);
+	/* Personal access tokens skip the audience check, as in ZITADEL. */
 	if (e == ERR_OK && !row.pat &&
 	    !auth_audience_has(row.audience, cfg->api_project_id))
 		e = ERR_TOKEN_INVALID;
@@ -194,7 +170,7 @@ auth_acting_org(struct store *st, const struct principal *who,
 	/* Not an ID at all: no organisation has it, no query needed. */
 	if (route_check_id(id) != ERR_OK || n >= orglen)
 		return ERR_ORG_NOT_FOUND;
-	e = from_store(store_org_active(st, header), ERR_ORG_NOT_FOUND);
+	e = store_org_active(st, header);
 	if (e != ERR_OK)
 		return e;
 	memcpy(org, header, n + 1);
@@ -205,6 +181,5 @@ enum err
 auth_authorize(struct store *st, const struct principal *who,
     const char *org, const char *project_id, const char *permission)
 {
-	return from_store(store_permission(st, who->user_id, org, project_id,
-	    permission), ERR_PERMISSION_DENIED);
+	return store_permission(st, who->user_id, org, project_id, permission);
 }

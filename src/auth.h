@@ -29,17 +29,21 @@ int auth_bearer(const char *header, const char **token, size_t *len);
 int auth_audience_has(const char *audience, const char *want);
 
 /*
- * SPEC section 4 rows 1 and 2.  A token refused here is refused again for
- * a second without asking the database (see auth.c).
+ * The bearer token: ERR_AUTH_MISSING without one, ERR_TOKEN_INVALID for
+ * every reason it fails.  A token refused here is refused again for a
+ * second without asking the database (see auth.c).
  */
 enum err auth_authenticate(struct store *st, const struct config *cfg,
     const char *authorization, struct principal *out);
 
-/* Row 3: x-zitadel-orgid, or the user's own organisation when absent. */
+/* x-zitadel-orgid, or the user's own organisation when absent. */
 enum err auth_acting_org(struct store *st, const struct principal *who,
     const char *header, char *org, size_t orglen);
 
-/* Row 6: a role with permission at instance, org or project scope. */
+/*
+ * A role with permission at instance, org or project scope; org NULL
+ * means the project's owner.
+ */
 enum err auth_authorize(struct store *st, const struct principal *who,
     const char *org, const char *project_id, const char *permission);
 

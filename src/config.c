@@ -2,21 +2,24 @@
  * config.c - settings: defaults, then oidc-secret.conf, then OIDC_SECRET_<KEY>.
  *
  * One table names every key, where it lives in struct config and what it may
- * hold.  Numbers are parsed with an explicit range, never atoi (curl's
- * curlx_str_number).  A bad value stops start-up with one line naming the
- * key, the value and what is allowed (SPEC section 7); a password is never
- * echoed.
+ * hold.  Numbers are parsed with an explicit range, never atoi.  A bad value
+ * stops start-up with one line naming the key, the value and what is allowed
+ * (oidc-secret.conf(5)); a password is never echoed, and every buffer that
+ * held it is wiped.
  */
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <strings.h>
 #include <unistd.h>
+
+#include "util.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -64,6 +67,8 @@ static const struct key keys[] = {
 	UINT(secret_length, 16, 128),
 	UINT(max_body_bytes, 0, 16777216),
 	ENUM(log_level, level_names),
+	STR(log_file, 0),
+	STR(cors_allowed_origins, 0),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -101,6 +106,9 @@ config_defaults(struct config *cfg)
 	cfg->secret_length = 64;
 	cfg->max_body_bytes = 64 * 1024;
 	cfg->log_level = LOG_INFO;
+	/* Any origin, as ZITADEL: the bearer token is the only credential. */
+	snprintf(cfg->cors_allowed_origins, sizeof(cfg->cors_allowed_origins),
+	    "*");
 }
 
 static const struct key *
@@ -137,19 +145,9 @@ shown(const struct key *k, const char *value, char *out, size_t outlen)
 static int
 parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 {
-	unsigned long v = 0;
-	const char *p = s;
+	uint64_t v;
 
-	if (*p == '\0')
-		return -1;
-	for (; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(*p - '0');
-		if (v > max)
-			return -1;
-	}
-	if (v < min)
+	if (util_decimal(s, strlen(s), max, &v) != DECIMAL_OK || v < min)
 		return -1;
 	*out = (unsigned)v;
 	return 0;
@@ -178,12 +176,11 @@ config_set(struct config *cfg, const char *key, const char *value,
 			    k->name, show, k->size - 1);
 			return -1;
 		}
-		for (i = 0; i < len; i++)
-			if ((unsigned char)value[i] < 0x20 || value[i] == 0x7f) {
-				snprintf(err, errlen, "%s = \"%s\": control "
-				    "characters are not allowed", k->name, show);
-				return -1;
-			}
+		if (util_has_control(value, len)) {
+			snprintf(err, errlen, "%s = \"%s\": control "
+			    "characters are not allowed", k->name, show);
+			return -1;
+		}
 		memcpy(base + k->off, value, len + 1);
 		return 0;
 	case K_UINT:
@@ -222,67 +219,137 @@ is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
+/*
+ * The value from v to line_end into out (outlen bytes): quoted, or bare up
+ * to a comment.  0, or -1 with a message in err.
+ */
+static int
+parse_value(const char *v, const char *line_end, char *out, size_t outlen,
+    char *err, size_t errlen)
+{
+	const char *e;
+	size_t n = 0;
+
+	if (v < line_end && *v == '"') {
+		for (v++; v < line_end && *v != '"'; v++) {
+			if (*v == '\\' && v + 1 < line_end &&
+			    (v[1] == '"' || v[1] == '\\'))
+				v++;
+			if (n + 1 >= outlen) {
+				snprintf(err, errlen, "value longer than %zu "
+				    "bytes", outlen - 1);
+				return -1;
+			}
+			out[n++] = *v;
+		}
+		if (v == line_end) {
+			snprintf(err, errlen, "unterminated \"");
+			return -1;
+		}
+		for (v++; v < line_end && is_blank(*v); v++)
+			;
+		if (v < line_end && *v != '#') {
+			snprintf(err, errlen, "text after the closing \"");
+			return -1;
+		}
+		out[n] = '\0';
+		return 0;
+	}
+	/* Bare: up to "#" at the start or after white space. */
+	for (e = v; e < line_end; e++)
+		if (*e == '#' && (e == v || is_blank(e[-1])))
+			break;
+	while (e > v && is_blank(e[-1]))
+		e--;
+	n = (size_t)(e - v);
+	if (n >= outlen) {
+		snprintf(err, errlen, "value longer than %zu bytes", outlen - 1);
+		return -1;
+	}
+	memcpy(out, v, n);
+	out[n] = '\0';
+	return 0;
+}
+
+static int
+config_line(struct config *cfg, const char *k, const char *line_end,
+    unsigned *seen, unsigned lineno, const char *origin, char *err,
+    size_t errlen)
+{
+	const char *k_end, *eq;
+	const struct key *key;
+	char name[64], value[1024], sub[512];
+	int rc = -1;
+
+	eq = memchr(k, '=', (size_t)(line_end - k));
+	if (eq == NULL) {
+		snprintf(err, errlen, "%s:%u: expected \"key = value\"", origin,
+		    lineno);
+		return -1;
+	}
+	k_end = eq;
+	while (k_end > k && is_blank(k_end[-1]))
+		k_end--;
+	if ((size_t)(k_end - k) >= sizeof(name)) {
+		snprintf(err, errlen, "%s:%u: key longer than %zu bytes", origin,
+		    lineno, sizeof(name) - 1);
+		return -1;
+	}
+	memcpy(name, k, (size_t)(k_end - k));
+	name[k_end - k] = '\0';
+	key = find_key(name, strlen(name));
+	if (key != NULL && seen[key - keys] != 0) {
+		snprintf(err, errlen, "%s:%u: %s given again (first on line %u): "
+		    "keep one", origin, lineno, name, seen[key - keys]);
+		return -1;
+	}
+	for (eq++; eq < line_end && is_blank(*eq); eq++)
+		;
+	if (parse_value(eq, line_end, value, sizeof(value), sub,
+	    sizeof(sub)) != 0) {
+		snprintf(err, errlen, "%s:%u: %s: %s", origin, lineno, name, sub);
+		goto out;
+	}
+	if (config_set(cfg, name, value, sub, sizeof(sub)) != 0) {
+		snprintf(err, errlen, "%s:%u: %s", origin, lineno, sub);
+		goto out;
+	}
+	if (key != NULL)
+		seen[key - keys] = lineno;
+	rc = 0;
+out:
+	/* It may have held db_password. */
+	explicit_bzero(value, sizeof(value));
+	return rc;
+}
+
 int
 config_parse(struct config *cfg, const char *text, size_t len,
     const char *origin, char *err, size_t errlen)
 {
 	const char *p = text, *end = text + len;
-	unsigned lineno = 0;
+	unsigned lineno = 0, seen[NKEYS];
 
+	memset(seen, 0, sizeof(seen));
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		const char *line_end = eol != NULL ? eol : end;
-		const char *k, *k_end, *v, *v_end, *eq;
-		char key[64], value[1024], sub[512];
+		const char *k = p;
 
 		lineno++;
-		k = p;
 		p = eol != NULL ? eol + 1 : end;
 		while (k < line_end && is_blank(*k))
 			k++;
 		if (k == line_end || *k == '#')
 			continue;
 		if (memchr(k, '\0', (size_t)(line_end - k)) != NULL) {
-			snprintf(err, errlen, "%s:%u: NUL byte in line", origin, lineno);
+			snprintf(err, errlen, "%s:%u: NUL byte in line", origin,
+			    lineno);
 			return -1;
 		}
-		eq = memchr(k, '=', (size_t)(line_end - k));
-		if (eq == NULL) {
-			snprintf(err, errlen, "%s:%u: expected \"key = value\"",
-			    origin, lineno);
+		if (config_line(cfg, k, line_end, seen, lineno, origin, err,
+		    errlen) != 0)
 			return -1;
-		}
-		k_end = eq;
-		while (k_end > k && is_blank(k_end[-1]))
-			k_end--;
-		v = eq + 1;
-		while (v < line_end && is_blank(*v))
-			v++;
-		v_end = line_end;
-		while (v_end > v && is_blank(v_end[-1]))
-			v_end--;
-		if ((size_t)(k_end - k) >= sizeof(key)) {
-			snprintf(err, errlen, "%s:%u: key longer than %zu bytes",
-			    origin, lineno, sizeof(key) - 1);
-			return -1;
-		}
-		memcpy(key, k, (size_t)(k_end - k));
-		key[k_end - k] = '\0';
-		if ((size_t)(v_end - v) >= sizeof(value)) {
-			/* No key takes this much: name it, show the start. */
-			memcpy(value, v, sizeof(value) - 1);
-			value[sizeof(value) - 1] = '\0';
-			shown(find_key(key, strlen(key)), value, sub, 80);
-			snprintf(err, errlen, "%s:%u: %s = \"%s\": longer than %zu "
-			    "bytes", origin, lineno, key, sub, sizeof(value) - 1);
-			return -1;
-		}
-		memcpy(value, v, (size_t)(v_end - v));
-		value[v_end - v] = '\0';
-		if (config_set(cfg, key, value, sub, sizeof(sub)) != 0) {
-			snprintf(err, errlen, "%s:%u: %s", origin, lineno, sub);
-			return -1;
-		}
 	}
 	return 0;
 }
@@ -298,9 +365,51 @@ config_check_api(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+#define SEPARATORS ", \t"
+
+/* "*" alone, or origins: scheme://host[:port] without a path, or "null". */
+static int
+check_origins(const char *list, char *err, size_t errlen)
+{
+	const char *p = list;
+	int entries = 0, star = 0;
+
+	while (*p != '\0') {
+		const char *host;
+		size_t k;
+
+		p += strspn(p, SEPARATORS);
+		k = strcspn(p, SEPARATORS);
+		if (k == 0)
+			break;
+		entries++;
+		host = strncasecmp(p, "https://", 8) == 0 ? p + 8 :
+		    strncasecmp(p, "http://", 7) == 0 ? p + 7 : NULL;
+		if (k == 1 && p[0] == '*')
+			star = 1;
+		else if (!(k == 4 && strncmp(p, "null", 4) == 0) &&
+		    (host == NULL || host == p + k ||
+		    memchr(host, '/', (size_t)(p + k - host)) != NULL)) {
+			snprintf(err, errlen, "cors_allowed_origins = \"%.*s\": "
+			    "not an origin (scheme://host[:port], no path)",
+			    (int)(k > 64 ? 64 : k), p);
+			return -1;
+		}
+		p += k;
+	}
+	if (entries == 0 || (star && entries > 1)) {
+		snprintf(err, errlen, "cors_allowed_origins: expected \"*\" "
+		    "alone, or origins separated by commas or spaces");
+		return -1;
+	}
+	return 0;
+}
+
 int
 config_check(const struct config *cfg, char *err, size_t errlen)
 {
+	if (check_origins(cfg->cors_allowed_origins, err, errlen) != 0)
+		return -1;
 	if (cfg->argon2_memory_kib < 8 * cfg->argon2_parallelism) {
 		snprintf(err, errlen, "argon2_memory_kib = %u: must be at least "
 		    "8 x argon2_parallelism (%u)", cfg->argon2_memory_kib,
@@ -316,52 +425,53 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* What to do about a file the process may not read. */
+static void
+no_access(const char *path, char *err, size_t errlen)
+{
+	struct passwd *pw = getpwuid(geteuid());
+
+	snprintf(err, errlen, "%s: cannot open: Permission denied: this "
+	    "process runs as uid %u (%s) and needs read permission: e.g. "
+	    "chgrp %s %s && chmod 0640 %s (oidc-secret.conf(5))", path,
+	    (unsigned)geteuid(), pw != NULL ? pw->pw_name : "?",
+	    pw != NULL ? pw->pw_name : "GROUP", path, path);
+}
+
 static int
 load_file(struct config *cfg, const char *path, int required,
     char *err, size_t errlen)
 {
 	char *buf = NULL;
-	struct stat st;
-	ssize_t n;
-	size_t have = 0;
-	int fd, rc = -1;
+	size_t len = 0;
+	int e, rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT && !required)
+	e = util_read_file(path, CONFIG_FILE_MAX, &buf, &len);
+	switch (e) {
+	case 0:
+		break;
+	case ENOENT:
+		if (!required)
 			return 0;
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+		    strerror(e));
+		return -1;
+	case EACCES:
+		no_access(path, err, errlen);
+		return -1;
+	case EFBIG:
+	case EINVAL:
+		snprintf(err, errlen, "%s: not a regular file of at most %d "
+		    "bytes", path, CONFIG_FILE_MAX);
+		return -1;
+	default:
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(e));
 		return -1;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > CONFIG_FILE_MAX) {
-		snprintf(err, errlen, "%s: not a regular file of at most %d bytes",
-		    path, CONFIG_FILE_MAX);
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto out;
-	}
-	while (have < (size_t)st.st_size) {
-		n = read(fd, buf + have, (size_t)st.st_size - have);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			snprintf(err, errlen, "%s: read failed", path);
-			goto out;
-		}
-		have += (size_t)n;
-	}
-	rc = config_parse(cfg, buf, have, path, err, errlen);
-out:
-	if (buf != NULL) {
-		/* The file may hold db_password. */
-		explicit_bzero(buf, have);
-		free(buf);
-	}
-	close(fd);
+	rc = config_parse(cfg, buf, len, path, err, errlen);
+	/* The file may hold db_password. */
+	explicit_bzero(buf, len);
+	free(buf);
 	return rc;
 }
 
@@ -385,6 +495,9 @@ load_env(struct config *cfg, char *err, size_t errlen)
 			snprintf(err, errlen, "environment %s: %s", name, sub);
 			return -1;
 		}
+		/* Our copy is in cfg; /proc/PID/environ keeps no password. */
+		if (keys[i].secret)
+			explicit_bzero((char *)(uintptr_t)value, strlen(value));
 	}
 	return 0;
 }

@@ -1,12 +1,13 @@
 /*
- * config.h - settings from oidc-secret.conf and OIDC_SECRET_* (SPEC section 7).
+ * config.h - settings from oidc-secret.conf and OIDC_SECRET_<KEY>
+ * (oidc-secret.conf(5)).
  */
 #ifndef OIDC_SECRET_CONFIG_H
 #define OIDC_SECRET_CONFIG_H
 
 #include <stddef.h>
 
-#define ID_MAX 200		/* characters in an ID (SPEC section 4) */
+#define ID_MAX 200		/* characters in an ID, as ZITADEL allows */
 #define ID_BYTES (ID_MAX * 4)	/* the same in UTF-8 bytes */
 
 enum hash_alg { HASH_ARGON2ID, HASH_BCRYPT };
@@ -31,6 +32,8 @@ struct config {
 	unsigned secret_length;
 	unsigned max_body_bytes;
 	unsigned log_level;		/* enum log_level */
+	char log_file[256];		/* "" : stderr */
+	char cors_allowed_origins[2048];	/* "*", or origins */
 };
 
 /* Where the file is looked for when OIDC_SECRET_CONFIG is not set. */
@@ -40,7 +43,9 @@ const char *config_default_path(void);
  * Fills cfg with the defaults, then the file, then the environment.  path
  * NULL means OIDC_SECRET_CONFIG, else config_default_path(); a missing file
  * is an error only when it was named explicitly.  On failure returns -1 with
- * one line in err naming the key, the value and what is allowed.
+ * one line in err naming the key, the value and what is allowed, or the
+ * file and what to do about it.  The file's text, and the password's
+ * environment variable, are wiped once read.
  */
 int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
 
@@ -48,9 +53,14 @@ int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
 void config_defaults(struct config *cfg);
 int config_set(struct config *cfg, const char *key, const char *value,
     char *err, size_t errlen);
+/*
+ * "key = value" lines; "#" starts a comment at the start of a line or after
+ * white space; a value in double quotes keeps "#" and spaces (\" and \\
+ * inside).  A key given twice is an error.
+ */
 int config_parse(struct config *cfg, const char *text, size_t len,
     const char *origin, char *err, size_t errlen);
-/* Rules between keys (argon2 memory and lanes, bcrypt and secret length). */
+/* Rules between keys and lists (argon2 lanes, bcrypt, origins). */
 int config_check(const struct config *cfg, char *err, size_t errlen);
 /*
  * api_project_id is set: the responder cannot check an audience without it,

@@ -1,8 +1,11 @@
 /*
- * dispatch.h - one request: route, decode, call the service, encode.
+ * dispatch.h - one request: route, pick a codec, decode, call the service,
+ * encode.
  */
 #ifndef OIDC_SECRET_DISPATCH_H
 #define OIDC_SECRET_DISPATCH_H
+
+#include <stdint.h>
 
 #include "config.h"
 #include "request.h"
@@ -10,9 +13,12 @@
 
 /* What the request log line needs to know of a handled request. */
 struct handled {
-	const char *route;	/* "rest", "grpc-web", "healthz", ... */
+	const char *route;	/* "rest", "grpc-web", "connect", "healthz"... */
 	int grpc;		/* gRPC code of the answer */
 	char user_id[ID_BYTES + 1];
+	/* A secret changed: the operator must know if it was not delivered. */
+	char app_id[ID_BYTES + 1];
+	uint64_t sequence;	/* the project's new sequence; 0: no change */
 };
 
 /*

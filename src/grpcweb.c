@@ -1,15 +1,14 @@
 /*
- * grpcweb.c - gRPC-web in, gRPC-web out (SPEC sections 1 and 6).
+ * grpcweb.c - the gRPC-web codec: gRPC-web in, gRPC-web out (doc/api.md).
  *
- * The only module that touches protobuf-c.  A request is exactly one
- * uncompressed data frame holding RegenerateOIDCClientSecretRequest
- * (application/grpc-web-text: the same bytes, base64); anything else in the
- * body is INVALID_ARGUMENT (ERR_BAD_BODY), as a bad REST body is.  The
- * answer is HTTP 200 always: a data frame and a trailer frame on success,
- * trailers-only (grpc-status and grpc-message as headers, empty body) on
- * error, since a gRPC-web client maps any other status to its own code and
- * drops grpc-status.  The clear secret is packed straight into the response
- * body, which response_free() wipes; protobuf-c's pack allocates nothing.
+ * A request is exactly one uncompressed data frame holding the call's
+ * request message (application/grpc-web-text: the same bytes, base64);
+ * anything else in the body is INVALID_ARGUMENT (ERR_BAD_BODY), as a bad
+ * REST body is.  The answer is HTTP 200 always: a data frame and a trailer
+ * frame on success, trailers-only (grpc-status and grpc-message as
+ * headers, empty body) on error, since a gRPC-web client maps any other
+ * status to its own code and drops grpc-status.  The clear secret is
+ * packed straight into the response body, which response_free() wipes.
  */
 #include "grpcweb.h"
 
@@ -19,32 +18,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "config.h"
-#include "management.pb-c.h"
+#include "b64.h"
+#include "proto.h"
 #include "secret.h"
 
-typedef Zitadel__Management__V1__RegenerateOIDCClientSecretRequest pb_request;
-typedef Zitadel__Management__V1__RegenerateOIDCClientSecretResponse pb_response;
-typedef Zitadel__V1__ObjectDetails pb_details;
-typedef Google__Protobuf__Timestamp pb_timestamp;
-
-/* protobuf-c's generated names, shortened. */
-#define request_unpack \
-	zitadel__management__v1__regenerate_oidcclient_secret_request__unpack
-#define request_free_unpacked \
-	zitadel__management__v1__regenerate_oidcclient_secret_request__free_unpacked
-#define response_packed_size \
-	zitadel__management__v1__regenerate_oidcclient_secret_response__get_packed_size
-#define response_pack \
-	zitadel__management__v1__regenerate_oidcclient_secret_response__pack
-#define PB_RESPONSE_INIT \
-	ZITADEL__MANAGEMENT__V1__REGENERATE_OIDCCLIENT_SECRET_RESPONSE__INIT
-
-/* The trailer frame of a success (grpc-web PROTOCOL-WEB.md: HTTP/1 headers). */
+/* The trailer frame of a success (gRPC-web: HTTP/1 style header lines). */
 static const char trailer_ok[] = "grpc-status:0\r\ngrpc-message:\r\n";
-
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* Type and subtype are case-insensitive (RFC 9110 8.3.1). */
 static int
@@ -53,14 +32,13 @@ type_is(const char *ct, size_t n, const char *type)
 	return n == strlen(type) && strncasecmp(ct, type, n) == 0;
 }
 
-enum grpcweb_mode
-grpcweb_mode(const char *ct)
+static int
+grpcweb_form(const char *ct)
 {
-	static const char native_plus[] = "application/grpc+";
 	size_t n;
 
 	if (ct == NULL)
-		return GRPCWEB_UNSUPPORTED;
+		return -1;
 	n = strcspn(ct, "; \t");
 	if (type_is(ct, n, "application/grpc-web") ||
 	    type_is(ct, n, "application/grpc-web+proto"))
@@ -68,115 +46,39 @@ grpcweb_mode(const char *ct)
 	if (type_is(ct, n, "application/grpc-web-text") ||
 	    type_is(ct, n, "application/grpc-web-text+proto"))
 		return GRPCWEB_TEXT;
-	/* gRPC over HTTP/2: "application/grpc" [("+proto" / "+json" / ...)] */
-	if (type_is(ct, n, "application/grpc") ||
-	    (n > sizeof(native_plus) - 1 &&
-	    strncasecmp(ct, native_plus, sizeof(native_plus) - 1) == 0))
-		return GRPCWEB_NATIVE;
-	return GRPCWEB_UNSUPPORTED;
-}
-
-const char *
-grpcweb_content_type(enum grpcweb_mode mode)
-{
-	return mode == GRPCWEB_TEXT ? "application/grpc-web-text+proto" :
-	    "application/grpc-web+proto";
-}
-
-/* --- base64 (RFC 4648 section 4), for application/grpc-web-text --- */
-
-static int
-b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
 	return -1;
 }
 
-/*
- * Decodes padded base64 into out (room for len / 4 * 3 bytes).  Padding may
- * end any 4-character group, not only the last: a grpc-web-text client may
- * send separately encoded chunks back to back (PROTOCOL-WEB.md).
- */
-static int
-b64_decode(const char *in, size_t len, unsigned char *out, size_t *outlen)
+int
+grpcweb_is_native(const char *ct)
 {
-	size_t i, k, o = 0;
-	int v[4], pad;
+	static const char plus[] = "application/grpc+";
+	size_t n;
 
-	if (len % 4 != 0)
-		return -1;
-	for (i = 0; i < len; i += 4) {
-		pad = 0;
-		for (k = 0; k < 4; k++) {
-			if (in[i + k] == '=') {
-				/* "x===" and "====" carry no whole byte. */
-				if (k < 2)
-					return -1;
-				pad++;
-				v[k] = 0;
-				continue;
-			}
-			if (pad > 0)
-				return -1;
-			if ((v[k] = b64_value((unsigned char)in[i + k])) < 0)
-				return -1;
-		}
-		out[o++] = (unsigned char)(v[0] << 2 | v[1] >> 4);
-		if (pad < 2)
-			out[o++] = (unsigned char)((v[1] & 0x0f) << 4 | v[2] >> 2);
-		if (pad < 1)
-			out[o++] = (unsigned char)((v[2] & 0x03) << 6 | v[3]);
-	}
-	*outlen = o;
-	return 0;
+	if (ct == NULL)
+		return 0;
+	n = strcspn(ct, "; \t");
+	/* gRPC over HTTP/2: "application/grpc" [("+proto" / "+json" / ...)] */
+	return type_is(ct, n, "application/grpc") ||
+	    (n > sizeof(plus) - 1 &&
+	    strncasecmp(ct, plus, sizeof(plus) - 1) == 0 &&
+	    grpcweb_form(ct) < 0);
 }
 
-/* Padded base64 of len bytes; out holds 4 * ((len + 2) / 3) + 1 bytes. */
-static size_t
-b64_encode(const unsigned char *in, size_t len, char *out)
+static const char *
+content_type(int form)
 {
-	size_t i, o = 0;
-	uint32_t v;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-		out[o++] = b64_alphabet[v >> 18 & 0x3f];
-		out[o++] = b64_alphabet[v >> 12 & 0x3f];
-		out[o++] = b64_alphabet[v >> 6 & 0x3f];
-		out[o++] = b64_alphabet[v & 0x3f];
-	}
-	if (i < len) {
-		v = (uint32_t)in[i] << 16;
-		if (i + 1 < len)
-			v |= (uint32_t)in[i + 1] << 8;
-		out[o++] = b64_alphabet[v >> 18 & 0x3f];
-		out[o++] = b64_alphabet[v >> 12 & 0x3f];
-		out[o++] = i + 1 < len ? b64_alphabet[v >> 6 & 0x3f] : '=';
-		out[o++] = '=';
-	}
-	out[o] = '\0';
-	return o;
+	return form == GRPCWEB_TEXT ? "application/grpc-web-text+proto" :
+	    "application/grpc-web+proto";
 }
-
-/* --- the request --- */
 
 /* One data frame, the whole of p: nothing compressed, nothing after it. */
 static enum err
-decode_frame(const unsigned char *p, size_t n, struct grpcweb_request *out)
+decode_frame(const unsigned char *p, size_t n, struct call *c)
 {
-	pb_request *m;
 	size_t mlen;
 
-	/* Check the length before reading the header (STYLE.md habit 2). */
+	/* Check the length before reading the header. */
 	if (n < GRPCWEB_FRAME_HEADER)
 		return ERR_BAD_BODY;
 	/*
@@ -191,55 +93,28 @@ decode_frame(const unsigned char *p, size_t n, struct grpcweb_request *out)
 	/* Longer: the frame is cut short; shorter: a second frame or junk. */
 	if (mlen != n - GRPCWEB_FRAME_HEADER)
 		return ERR_BAD_BODY;
-	m = request_unpack(NULL, mlen, p + GRPCWEB_FRAME_HEADER);
-	if (m == NULL)
-		return ERR_BAD_BODY;
-	/* route_check_id() judges the characters; ID_BYTES bounds the bytes. */
-	if (m->project_id.len > ID_BYTES || m->app_id.len > ID_BYTES) {
-		request_free_unpacked(m, NULL);
-		return ERR_BAD_BODY;
-	}
-	out->msg = m;
-	out->project_id.p = (const char *)m->project_id.data;
-	out->project_id.n = m->project_id.len;
-	out->app_id.p = (const char *)m->app_id.data;
-	out->app_id.n = m->app_id.len;
-	return ERR_OK;
+	return proto_decode(p + GRPCWEB_FRAME_HEADER, mlen, c);
 }
 
-enum err
-grpcweb_decode(enum grpcweb_mode mode, const char *body, size_t len,
-    struct grpcweb_request *out)
+static enum err
+grpcweb_decode(int form, const struct request *req, struct call *c)
 {
-	unsigned char *raw = NULL;
-	size_t n = len;
+	unsigned char *raw;
+	size_t len = req->body != NULL ? req->body_len : 0;
+	long n;
 	enum err e;
 
-	memset(out, 0, sizeof(*out));
-	if (body == NULL)
-		len = 0;
-	if (mode != GRPCWEB_TEXT)
-		return decode_frame((const unsigned char *)body, len, out);
+	if (form != GRPCWEB_TEXT)
+		return decode_frame((const unsigned char *)req->body, len, c);
 	raw = malloc(len / 4 * 3 + 1);
 	if (raw == NULL)
 		return ERR_INTERNAL;
-	if (b64_decode(body, len, raw, &n) != 0)
-		e = ERR_BAD_BODY;
-	else
-		e = decode_frame(raw, n, out);
+	/* A client may send separately encoded chunks back to back. */
+	n = b64_decode(req->body, len, raw, len / 4 * 3, B64_CHUNKED);
+	e = n < 0 ? ERR_BAD_BODY : decode_frame(raw, (size_t)n, c);
 	free(raw);
 	return e;
 }
-
-void
-grpcweb_request_free(struct grpcweb_request *r)
-{
-	if (r->msg != NULL)
-		request_free_unpacked(r->msg, NULL);
-	memset(r, 0, sizeof(*r));
-}
-
-/* --- the response --- */
 
 static void
 frame_header(unsigned char *p, unsigned char flag, size_t len)
@@ -251,50 +126,33 @@ frame_header(unsigned char *p, unsigned char flag, size_t len)
 	p[4] = (unsigned char)len;
 }
 
-int
-grpcweb_encode_outcome(enum grpcweb_mode mode, const struct outcome *o,
+static int
+grpcweb_encode(int form, const struct call *c, const struct outcome *o,
     struct response *resp)
 {
-	pb_response msg = PB_RESPONSE_INIT;
-	pb_details details = ZITADEL__V1__OBJECT_DETAILS__INIT;
-	pb_timestamp created = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
-	pb_timestamp changed = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
-	unsigned char *frames = NULL;
-	char *text = NULL;
-	size_t mlen, tlen = sizeof(trailer_ok) - 1, total;
+	size_t tlen = sizeof(trailer_ok) - 1, mlen = 0, total;
+	unsigned char *frames;
+	char *text;
 	int rc = -1;
 
-	created.seconds = o->creation_date.sec;
-	created.nanos = o->creation_date.nsec;
-	changed.seconds = o->change_date.sec;
-	changed.nanos = o->change_date.nsec;
-	details.sequence = o->sequence;
-	details.creation_date = &created;
-	details.change_date = &changed;
-	/* protobuf-c's fields are not const, but pack only reads them. */
-	details.resource_owner = (char *)o->resource_owner;
-	msg.client_secret = (char *)o->client_secret;
-	msg.details = &details;
-
-	mlen = response_packed_size(&msg);
-	if (mlen > UINT32_MAX)
-		return -1;
-	total = GRPCWEB_FRAME_HEADER + mlen + GRPCWEB_FRAME_HEADER + tlen;
-	frames = malloc(total);
+	/* The message between its frame header and the trailer frame. */
+	frames = proto_response(c, o, GRPCWEB_FRAME_HEADER,
+	    GRPCWEB_FRAME_HEADER + tlen, &mlen);
 	if (frames == NULL)
 		return -1;
-	frame_header(frames, 0x00, mlen);
-	if (response_pack(&msg, frames + GRPCWEB_FRAME_HEADER) != mlen)
+	total = GRPCWEB_FRAME_HEADER + mlen + GRPCWEB_FRAME_HEADER + tlen;
+	if (mlen > UINT32_MAX)
 		goto out;
-	frame_header(frames + GRPCWEB_FRAME_HEADER + mlen, GRPCWEB_FLAG_TRAILER,
-	    tlen);
+	frame_header(frames, 0x00, mlen);
+	frame_header(frames + GRPCWEB_FRAME_HEADER + mlen,
+	    GRPCWEB_FLAG_TRAILER, tlen);
 	memcpy(frames + 2 * GRPCWEB_FRAME_HEADER + mlen, trailer_ok, tlen);
-	if (mode == GRPCWEB_TEXT) {
+	if (form == GRPCWEB_TEXT) {
 		/* Both frames as one base64 string; the staging is wiped. */
-		text = malloc(4 * ((total + 2) / 3) + 1);
+		text = malloc(B64_LEN(total) + 1);
 		if (text == NULL)
 			goto out;
-		resp->body_len = b64_encode(frames, total, text);
+		resp->body_len = b64_encode(frames, total, text, B64_PADDED);
 		resp->body = text;
 	} else {
 		resp->body = (char *)frames;
@@ -302,7 +160,7 @@ grpcweb_encode_outcome(enum grpcweb_mode mode, const struct outcome *o,
 		frames = NULL;
 	}
 	resp->status = 200;
-	resp->content_type = grpcweb_content_type(mode);
+	resp->content_type = content_type(form);
 	rc = 0;
 out:
 	if (frames != NULL) {
@@ -344,29 +202,42 @@ grpcweb_status_headers(struct response *resp, enum err kind)
 	const struct err_info *e = err_info(kind);
 	char code[16], message[GRPCWEB_MESSAGE_MAX];
 	char encoded[3 * GRPCWEB_MESSAGE_MAX + 1];
-	int n;
+	unsigned char status[PROTO_ERROR_MAX];
+	char details[B64_LEN(PROTO_ERROR_MAX) + 1];
+	size_t n;
+	int k;
 
 	snprintf(code, sizeof(code), "%d", e->grpc);
-	/* The same "text (ID)" as the REST body's message (SPEC section 4). */
-	n = snprintf(message, sizeof(message), "%s (%s)", e->text, e->id);
-	if (n < 0 || (size_t)n >= sizeof(message))
+	/* The same "text (ID)" as the REST body's message. */
+	k = snprintf(message, sizeof(message), "%s (%s)", e->text, e->id);
+	if (k < 0 || (size_t)k >= sizeof(message))
 		return -1;
 	if (grpcweb_percent_encode(message, encoded, sizeof(encoded)) != 0)
 		return -1;
+	/* google.rpc.Status with the ErrorDetail; binary headers: base64. */
+	n = proto_status(kind, status, sizeof(status));
+	if (n == 0)
+		return -1;
+	b64_encode(status, n, details, B64_UNPADDED);
 	if (response_header(resp, "grpc-status", code) != 0 ||
-	    response_header(resp, "grpc-message", encoded) != 0)
+	    response_header(resp, "grpc-message", encoded) != 0 ||
+	    response_header(resp, "grpc-status-details-bin", details) != 0)
 		return -1;
 	return 0;
 }
 
-int
-grpcweb_encode_error(enum grpcweb_mode mode, enum err kind,
-    struct response *resp)
+static int
+grpcweb_error(int form, enum err kind, struct response *resp)
 {
-	/* grpc-web: errors need HTTP 200, or the client drops grpc-status. */
+	/* gRPC-web: errors need HTTP 200, or the client drops grpc-status. */
 	resp->status = 200;
-	resp->content_type = grpcweb_content_type(mode);
+	resp->content_type = content_type(form);
 	resp->body = NULL;
 	resp->body_len = 0;
 	return grpcweb_status_headers(resp, kind);
 }
+
+const struct codec codec_grpcweb = {
+	"grpc-web", grpcweb_form, grpcweb_decode, grpcweb_encode,
+	grpcweb_error
+};

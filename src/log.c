@@ -7,17 +7,80 @@
  */
 #include "log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ts.h"
+#include "util.h"
+
+#define REOPEN_CHECK_NS (5LL * 1000000000)
 
 static unsigned current = LOG_INFO;
 static const char *ident = "oidc-secret";
 static long pid;
 static const char *const names[] = { "error", "warn", "info", "debug" };
+
+/* log_file: where lines go, and when its path was last looked at. */
+static struct {
+	const char *path;
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	int64_t checked;
+} sink = { NULL, STDERR_FILENO, 0, 0, 0 };
+
+static int
+open_log(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return -1;
+	}
+	if (sink.fd != STDERR_FILENO)
+		close(sink.fd);
+	sink.fd = fd;
+	sink.dev = st.st_dev;
+	sink.ino = st.st_ino;
+	return 0;
+}
+
+int
+log_open_file(const char *path, char *err, size_t errlen)
+{
+	if (open_log(path) != 0) {
+		snprintf(err, errlen, "log_file = \"%s\": cannot open for "
+		    "appending: %s", path, strerror(errno));
+		return -1;
+	}
+	sink.path = path;
+	sink.checked = util_mono_ns();
+	return 0;
+}
+
+/* Rotated away (renamed or removed): open the path again. */
+static void
+follow_rotation(void)
+{
+	struct stat st;
+	int64_t now = util_mono_ns();
+
+	if (sink.path == NULL || now - sink.checked < REOPEN_CHECK_NS)
+		return;
+	sink.checked = now;
+	if (stat(sink.path, &st) != 0 || st.st_dev != sink.dev ||
+	    st.st_ino != sink.ino)
+		(void)open_log(sink.path);
+}
 
 void
 log_set_ident(const char *name)
@@ -59,8 +122,9 @@ vline(unsigned level, const char *fmt, va_list ap)
 	if ((size_t)n > sizeof(line) - 2)
 		n = (int)sizeof(line) - 2;
 	line[n++] = '\n';
-	/* Nothing to do when stderr is gone. */
-	if (write(STDERR_FILENO, line, (size_t)n) < 0)
+	follow_rotation();
+	/* Nothing to do when the log is gone. */
+	if (write(sink.fd, line, (size_t)n) < 0)
 		return;
 }
 
@@ -96,13 +160,23 @@ log_sanitize(const char *in, char *out, size_t outlen)
 void
 log_request(const struct log_request *r)
 {
-	char method[16], user[64];
+	char method[16], user[64], app[64];
 
+	if (!r->delivered) {
+		/* Logged whatever the level: an operator must act on it. */
+		log_sanitize(r->method, method, sizeof(method));
+		log_sanitize(r->app, app, sizeof(app));
+		log_msg(LOG_WARN, "request id=%s method=%s route=%s status=%d "
+		    "undelivered code=%d app=%s sequence=%llu latency_ms=%.1f",
+		    r->id, method[0] ? method : "-", r->route, r->status,
+		    r->grpc, app[0] ? app : "-", r->sequence, r->latency_ms);
+		return;
+	}
 	if (!log_enabled(LOG_INFO))
 		return;
 	log_sanitize(r->method, method, sizeof(method));
 	log_sanitize(r->user, user, sizeof(user));
 	log_msg(LOG_INFO, "request id=%s method=%s route=%s status=%d code=%d "
-	    "user=%s latency_ms=%.1f", r->id, method[0] ? method : "-", r->route,
-	    r->status, r->grpc, user[0] ? user : "-", r->latency_ms);
+	    "user=%s latency_ms=%.1f", r->id, method[0] ? method : "-",
+	    r->route, r->status, r->grpc, user[0] ? user : "-", r->latency_ms);
 }

@@ -1,5 +1,5 @@
 /*
- * log.h - lines to stderr, the web server's error log (SPEC section 7).
+ * log.h - lines to stderr, the web server's error log (doc/operations.md).
  *
  * Never a token, a secret or a hash: callers pass IDs and codes only.
  */
@@ -11,6 +11,14 @@
 /* The program name at the start of each line (default "oidc-secret"). */
 void log_set_ident(const char *name);
 void log_set_level(unsigned level);
+
+/*
+ * Lines go to path from now on (appended, one write each), not stderr:
+ * for a web server that sends its children's stderr nowhere.  The file is
+ * opened again when it was moved away (log rotation), checked at most
+ * every few seconds.  -1 with a message in err when it cannot be opened.
+ */
+int log_open_file(const char *path, char *err, size_t errlen);
 int log_enabled(unsigned level);
 
 void log_msg(unsigned level, const char *fmt, ...)
@@ -24,9 +32,16 @@ struct log_request {
 	int grpc;
 	const char *user;	/* "" when not authenticated */
 	double latency_ms;
+	int delivered;		/* the answer reached the server */
+	const char *app;	/* the app whose secret changed, or "" */
+	unsigned long long sequence;	/* its project's new sequence, or 0 */
 };
 
-/* The one line per request, at info. */
+/*
+ * The one line per request, at info; at warn, with the word "undelivered",
+ * the app and the sequence, when a changed secret never reached the
+ * client: the old secret is dead and the new one lost.
+ */
 void log_request(const struct log_request *r);
 
 /* Replaces bytes that would break a log line (controls, quotes, spaces, non-ASCII). */

@@ -3,30 +3,41 @@
  *
  * One binary serves FastCGI (fd 0 is a listening socket: lighttpd's
  * bin-path, mod_fcgid, spawn-fcgi) and plain CGI (anything else: mod_cgi).
- * With request.c, the only code that touches libfcgi; it binds struct io
+ * With fcgibuf.c, the only code that touches libfcgi; it binds struct io
  * to an FCGX_Request or to CGI's environment and stdio.  One request at a
  * time per process: the web server runs more processes for concurrency.
+ *
+ * Signals stay blocked except while waiting for a connection, in ppoll(2):
+ * a SIGTERM can neither slip in between the check and the wait, nor cut
+ * a request short while its parameters or body are read.
  */
 #include <errno.h>
+#include <fastcgi.h>
 #include <fcgiapp.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "dispatch.h"
+#include "fcgibuf.h"
 #include "log.h"
 #include "request.h"
 #include "rest.h"
 #include "secret.h"
 #include "service.h"
 #include "store.h"
+#include "util.h"
+#include "version.h"
 
-/* STYLE.md habit 7: handlers only set a flag and tell libfcgi (fcgiwrap). */
+/* Handlers only set a flag and tell libfcgi (as fcgiwrap does). */
 static volatile sig_atomic_t stopping;
 
 static void
@@ -109,57 +120,65 @@ cgi_write(void *ctx, const char *buf, size_t len)
 	return 0;
 }
 
-static double
-elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
-	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
-/* One request, start to finish, over io. */
-static void
-serve(struct service *svc, const struct io *io)
-{
+/* What one request came to, for its log line and the connection. */
+struct served {
 	struct request req;
-	struct response resp;
 	struct handled h;
-	struct log_request line;
-	struct timespec t0;
+	int status;
+	int64_t t0;
+};
+
+/*
+ * Reads the request, dispatches it and writes the answer through io (into
+ * libfcgi's buffer under FastCGI).  The caller delivers it, ends the input
+ * and logs.  0, or -1 when the answer could not be written.
+ */
+static int
+serve(struct service *svc, const struct io *io, struct served *s)
+{
+	struct response resp;
 	unsigned char rid[8];
 	size_t i;
+	int rc;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	memset(&req, 0, sizeof(req));
+	s->t0 = util_mono_ns();
+	memset(&s->req, 0, sizeof(s->req));
+	memset(&s->h, 0, sizeof(s->h));
 	memset(&resp, 0, sizeof(resp));
-	memset(&h, 0, sizeof(h));
 	secret_nonce(rid, sizeof(rid));
 	for (i = 0; i < sizeof(rid); i++)
-		snprintf(req.id + 2 * i, 3, "%02x", rid[i]);
-	if (request_read_params(&req, io) != 0) {
-		h.route = "none";
-		h.grpc = 13;
+		snprintf(s->req.id + 2 * i, 3, "%02x", rid[i]);
+	if (request_read_params(&s->req, io) != 0) {
+		s->h.route = "none";
+		s->h.grpc = 13;
 		resp.status = 500;
 		resp.content_type = "text/plain";
 	} else
-		dispatch(svc, &req, io, &resp, &h);
-	if (response_write(&resp, io) != 0)
-		log_msg(LOG_WARN, "request id=%s: the response could not be "
-		    "written (client gone?)", req.id);
-	/* Unread input would be taken for the next request's. */
-	request_drain(io);
-	line.id = req.id;
-	line.method = req.method;
-	line.route = h.route != NULL ? h.route : "none";
-	line.status = resp.status;
-	line.grpc = h.grpc;
-	line.user = h.user_id;
-	line.latency_ms = elapsed_ms(&t0);
-	log_request(&line);
+		dispatch(svc, &s->req, io, &resp, &s->h);
+	s->status = resp.status;
+	rc = response_write(&resp, io);
 	response_free(&resp);
-	request_free(&req);
+	return rc;
+}
+
+/* The request log line; an answer that changed a secret but did not
+ * reach the client is a warning the operator must see. */
+static void
+log_served(const struct served *s, int delivered)
+{
+	struct log_request line;
+
+	line.id = s->req.id;
+	line.method = s->req.method;
+	line.route = s->h.route != NULL ? s->h.route : "none";
+	line.status = s->status;
+	line.grpc = s->h.grpc;
+	line.user = s->h.user_id;
+	line.latency_ms = (double)(util_mono_ns() - s->t0) / 1e6;
+	line.delivered = delivered;
+	line.app = s->h.app_id;
+	line.sequence = s->h.sequence;
+	log_request(&line);
 }
 
 /* Under CGI a process that cannot start must still answer (RFC 3875 6). */
@@ -175,16 +194,34 @@ cgi_refuse(void)
 	response_free(&resp);
 }
 
+/* Environment strings are ours to overwrite: the token leaves no copy. */
+static void
+wipe_env(const char *name)
+{
+	char *v = getenv(name);
+
+	if (v != NULL)
+		secret_wipe(v, strlen(v));
+}
+
 static int
 serve_cgi(struct service *svc)
 {
 	struct io io = { cgi_param, cgi_read, cgi_write, NULL };
+	struct served s;
+	int delivered;
 
-	serve(svc, &io);
+	delivered = serve(svc, &io, &s) == 0;
+	/* A refused body stays unread: the server sees us exit. */
+	if (!s.req.input_unread)
+		(void)request_drain(&io, svc->cfg->max_body_bytes);
+	log_served(&s, delivered);
+	request_free(&s.req);
+	wipe_env("HTTP_AUTHORIZATION");
 	return 0;
 }
 
-/* libfcgi frees its copy of the parameters unwiped: the bearer token is one. */
+/* libfcgi frees its copy of the parameters unwiped: the token is one. */
 static void
 wipe_param(char **envp, const char *prefix)
 {
@@ -195,55 +232,108 @@ wipe_param(char **envp, const char *prefix)
 			secret_wipe(*envp + n, strlen(*envp + n));
 }
 
+/*
+ * Input the answer does not need is not read: on a local socket the read
+ * side is shut, so libfcgi's closing drain ends at once and the next
+ * client is served while this one may still be sending.  Over TCP an
+ * unread byte at close would reset the connection and could lose the
+ * answer on its way, so there libfcgi's drain (ended by the server, which
+ * stops sending once the request is ended) stays.
+ */
+static void
+end_input(FCGX_Request *fr)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+
+	if (getsockname(fr->ipcFd, (struct sockaddr *)&sa, &len) == 0 &&
+	    sa.ss_family == AF_UNIX)
+		(void)shutdown(fr->ipcFd, SHUT_RD);
+}
+
+/* One connection's request, answered, delivered or not, and wiped. */
+static void
+serve_one(struct service *svc, FCGX_Request *fr, const struct io *io)
+{
+	struct served s;
+	int delivered;
+
+	fcgibuf_wipe_read(fr);
+	delivered = serve(svc, io, &s) == 0;
+	/* The answer leaves before any unread input is looked at. */
+	if (FCGX_FFlush(fr->out) != 0 || FCGX_GetError(fr->out) != 0)
+		delivered = 0;
+	if (s.req.input_unread ||
+	    request_drain(io, svc->cfg->max_body_bytes) != 0)
+		end_input(fr);
+	/* Whatever became of the write, libfcgi frees these unwiped. */
+	fcgibuf_wipe_all(fr);
+	wipe_param(fr->envp, "HTTP_AUTHORIZATION=");
+	log_served(&s, delivered);
+	request_free(&s.req);
+}
+
 static int
 serve_fcgi(struct service *svc)
 {
 	FCGX_Request fr;
 	struct io io = { fcgx_param, fcgx_read, fcgx_write, &fr };
 	struct sigaction sa;
-	sigset_t mask;
-	int rc;
+	sigset_t block, waiting;
+	struct pollfd pfd;
+	int rc, flags;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: the signal must break accept(2) (libfcgi OS_Accept). */
-	sa.sa_flags = 0;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGUSR1);
-	sigaddset(&mask, SIGINT);
-
-	if (FCGX_InitRequest(&fr, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGINT);
+	/* Blocked from here on; unblocked only inside ppoll. */
+	sigprocmask(SIG_BLOCK, &block, &waiting);
+	sigdelset(&waiting, SIGTERM);
+	sigdelset(&waiting, SIGUSR1);
+	sigdelset(&waiting, SIGINT);
+	/*
+	 * Several processes may share the listening socket: another may take
+	 * the connection ppoll saw, and a blocking accept would then wait,
+	 * deaf to signals.  Non-blocking, accept answers EAGAIN instead.
+	 */
+	flags = fcntl(FCGI_LISTENSOCK_FILENO, F_GETFL);
+	if (flags < 0 || fcntl(FCGI_LISTENSOCK_FILENO, F_SETFL,
+	    flags | O_NONBLOCK) != 0) {
+		log_msg(LOG_ERROR, "FastCGI: cannot set up the listening socket");
+		return 1;
+	}
+	if (FCGX_InitRequest(&fr, FCGI_LISTENSOCK_FILENO, 0) != 0) {
 		log_msg(LOG_ERROR, "FastCGI: cannot initialise a request");
 		return 1;
 	}
-	for (;;) {
-		/* A signal that came during the last request is delivered here. */
-		sigprocmask(SIG_UNBLOCK, &mask, NULL);
-		if (stopping)
-			break;
-		rc = FCGX_Accept_r(&fr);
-		/* The request in hand finishes whatever signal comes. */
-		sigprocmask(SIG_BLOCK, &mask, NULL);
-		if (rc < 0) {
-			if (!stopping)
-				log_msg(LOG_ERROR, "FastCGI: accept failed (%d)", rc);
+	pfd.fd = FCGI_LISTENSOCK_FILENO;
+	pfd.events = POLLIN;
+	while (!stopping) {
+		rc = ppoll(&pfd, 1, NULL, &waiting);
+		if (rc < 0 && errno != EINTR) {
+			log_msg(LOG_ERROR, "FastCGI: waiting for a connection: "
+			    "%s", strerror(errno));
 			break;
 		}
-		serve(svc, &io);
-		/*
-		 * libfcgi frees its output buffer unwiped; the secret went
-		 * through it.  After the flush, [wrNext, stop) is that whole
-		 * buffer's payload area.
-		 */
-		FCGX_FFlush(fr.out);
-		if (fr.out != NULL && fr.out->wrNext != NULL && fr.out->stop > fr.out->wrNext)
-			secret_wipe(fr.out->wrNext, (size_t)(fr.out->stop - fr.out->wrNext));
-		wipe_param(fr.envp, "HTTP_AUTHORIZATION=");
+		if (rc <= 0 || stopping)
+			continue;
+		rc = FCGX_Accept_r(&fr);
+		if (rc == -EAGAIN || rc == -EWOULDBLOCK)
+			continue;	/* another process took it */
+		if (rc < 0) {
+			if (!stopping)
+				log_msg(LOG_ERROR, "FastCGI: accept failed (%d)",
+				    rc);
+			break;
+		}
+		serve_one(svc, &fr, &io);
 		FCGX_Finish_r(&fr);
 	}
 	FCGX_Free(&fr, 1);
@@ -261,7 +351,7 @@ main(int argc, char **argv)
 
 	if (argc > 1) {
 		if (strcmp(argv[1], "--version") == 0) {
-			printf("oidc-secret.fcgi %s\n", PACKAGE_VERSION);
+			version_print(stdout, "oidc-secret.fcgi");
 			return 0;
 		}
 		fprintf(stderr, "usage: %s [--version]\n"
@@ -282,6 +372,13 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_set_level(cfg.log_level);
+	if (cfg.log_file[0] != '\0' &&
+	    log_open_file(cfg.log_file, err, sizeof(err)) != 0) {
+		log_msg(LOG_ERROR, "configuration: %s", err);
+		if (FCGX_IsCGI())
+			cgi_refuse();
+		return 1;
+	}
 	if (store_library_init() != 0) {
 		log_msg(LOG_ERROR, "database client library failed to initialise");
 		return 1;

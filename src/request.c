@@ -10,6 +10,7 @@
  */
 #include "request.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,7 @@
 #include "error.h"
 #include "route.h"
 #include "secret.h"
-
-#define DRAIN_MAX (64UL * 1024 * 1024)
+#include "util.h"
 
 static int
 copy_param(const struct io *io, const char *name, char **out)
@@ -32,42 +32,34 @@ copy_param(const struct io *io, const char *name, char **out)
 	return *out != NULL ? 0 : -1;
 }
 
+/* RFC 3875 4.1.18: a header's meta-variable is HTTP_ and its name. */
+static const char *const header_var[H__COUNT] = {
+	[H_CONTENT_TYPE] = "CONTENT_TYPE",
+	[H_AUTHORIZATION] = "HTTP_AUTHORIZATION",
+	[H_ORG_ID] = "HTTP_X_ZITADEL_ORGID",
+	[H_ORIGIN] = "HTTP_ORIGIN",
+	[H_ACR_METHOD] = "HTTP_ACCESS_CONTROL_REQUEST_METHOD",
+	[H_CONTENT_ENCODING] = "HTTP_CONTENT_ENCODING",
+	[H_CONNECT_VERSION] = "HTTP_CONNECT_PROTOCOL_VERSION",
+	[H_CONNECT_TIMEOUT] = "HTTP_CONNECT_TIMEOUT_MS",
+};
+
 int
 request_read_params(struct request *req, const struct io *io)
 {
-	if (copy_param(io, "REQUEST_METHOD", &req->method) != 0 ||
-	    copy_param(io, "CONTENT_TYPE", &req->content_type) != 0 ||
-	    copy_param(io, "HTTP_AUTHORIZATION", &req->authorization) != 0 ||
-	    copy_param(io, "HTTP_X_ZITADEL_ORGID", &req->org_id) != 0)
+	int i;
+
+	if (copy_param(io, "REQUEST_METHOD", &req->method) != 0)
 		return -1;
+	for (i = 0; i < H__COUNT; i++)
+		if (copy_param(io, header_var[i], &req->header[i]) != 0)
+			return -1;
 	if (req->method == NULL && (req->method = strdup("")) == NULL)
 		return -1;
 	req->path = route_request_path(io->param(io->ctx, "SCRIPT_NAME"),
 	    io->param(io->ctx, "PATH_INFO"), io->param(io->ctx, "REQUEST_URI"),
 	    &req->path_len);
 	return req->path != NULL ? 0 : -1;
-}
-
-/* CONTENT_LENGTH (RFC 3875 4.1.2): 1*digit, parsed with an explicit cap. */
-static int
-parse_length(const char *s, size_t cap, size_t *out, int *over)
-{
-	size_t v = 0;
-
-	*over = 0;
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		if (!*over) {
-			v = v * 10 + (size_t)(*s - '0');
-			if (v > cap)
-				*over = 1;
-		}
-	}
-	*out = v;
-	return 0;
 }
 
 /* Reads up to want bytes into buf; returns how many arrived, -1 on error. */
@@ -93,23 +85,34 @@ request_read_body(struct request *req, const struct io *io, size_t max)
 {
 	const char *cl = io->param(io->ctx, "CONTENT_LENGTH");
 	size_t want = max + 1;
+	uint64_t v;
 	long got;
-	int over, known = 0;
+	int known = 0;
 
 	req->body_state = BODY_OK;
 	req->body_len = 0;
+	/* RFC 3875 4.1.2: CONTENT_LENGTH is 1*digit. */
 	if (cl != NULL && cl[0] != '\0') {
-		if (parse_length(cl, max, &want, &over) != 0) {
-			req->body_state = BODY_BAD_LENGTH;
-			return 0;
-		}
-		if (over) {
+		switch (util_decimal(cl, strlen(cl), max, &v)) {
+		case DECIMAL_OK:
+			want = (size_t)v;
+			known = 1;
+			break;
+		case DECIMAL_OVER:
+			/* Refused unread: the answer goes out at once. */
 			req->body_state = BODY_TOO_LARGE;
+			req->input_unread = 1;
+			return 0;
+		default:
+			req->body_state = BODY_BAD_LENGTH;
+			req->input_unread = 1;
 			return 0;
 		}
-		known = 1;
 	}
-	/* Chunked, no CONTENT_LENGTH (SPEC section 1): read to the end, max + 1 caps it. */
+	/*
+	 * A chunked request may come without CONTENT_LENGTH: read to the
+	 * end of input, max + 1 bytes at most.
+	 */
 	req->body = malloc(want + 1);
 	if (req->body == NULL)
 		return -1;
@@ -118,36 +121,50 @@ request_read_body(struct request *req, const struct io *io, size_t max)
 		return -1;
 	req->body_len = (size_t)got;
 	req->body[req->body_len] = '\0';
-	if (!known && req->body_len > max)
+	if (!known && req->body_len > max) {
 		req->body_state = BODY_TOO_LARGE;
+		req->input_unread = 1;
+	}
 	else if (known && req->body_len < want)
 		req->body_state = BODY_SHORT;
 	return 0;
 }
 
-void
-request_drain(const struct io *io)
+int
+request_drain(const struct io *io, size_t max)
 {
 	char scratch[4096];
 	size_t total = 0;
 	long n;
 
-	while (total < DRAIN_MAX &&
-	    (n = io->read(io->ctx, scratch, sizeof(scratch))) > 0)
+	for (;;) {
+		size_t want = max - total + 1;
+
+		n = io->read(io->ctx, scratch,
+		    want < sizeof(scratch) ? want : sizeof(scratch));
+		if (n == 0)
+			return 0;
+		if (n < 0)
+			return -1;
 		total += (size_t)n;
+		if (total > max)
+			return -1;
+	}
 }
 
 void
 request_free(struct request *req)
 {
+	int i;
+
 	free(req->method);
 	free(req->path);
-	free(req->content_type);
-	if (req->authorization != NULL) {
-		secret_wipe(req->authorization, strlen(req->authorization));
-		free(req->authorization);
+	for (i = 0; i < H__COUNT; i++) {
+		/* The Authorization header holds a bearer token. */
+		if (req->header[i] != NULL)
+			secret_wipe(req->header[i], strlen(req->header[i]));
+		free(req->header[i]);
 	}
-	free(req->org_id);
 	if (req->body != NULL) {
 		secret_wipe(req->body, req->body_len);
 		free(req->body);

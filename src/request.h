@@ -28,16 +28,33 @@ enum body_state {
 	BODY_BAD_LENGTH		/* CONTENT_LENGTH is not a number */
 };
 
+/* The headers kept, by CGI meta-variable; each NULL when absent. */
+enum header {
+	H_CONTENT_TYPE,
+	H_AUTHORIZATION,
+	H_ORG_ID,		/* x-zitadel-orgid */
+	H_ORIGIN,
+	H_ACR_METHOD,		/* access-control-request-method */
+	H_CONTENT_ENCODING,
+	H_CONNECT_VERSION,	/* connect-protocol-version */
+	H_CONNECT_TIMEOUT,	/* connect-timeout-ms */
+	H__COUNT
+};
+
 struct request {
 	char *method;
 	char *path;		/* SCRIPT_NAME + PATH_INFO, or decoded REQUEST_URI */
 	size_t path_len;
-	char *content_type;	/* NULL when absent */
-	char *authorization;	/* NULL when absent */
-	char *org_id;		/* x-zitadel-orgid, NULL when absent */
+	char *header[H__COUNT];
 	char *body;		/* NUL-terminated; NULL until request_read_body */
 	size_t body_len;
 	enum body_state body_state;
+	/*
+	 * The body was refused before its end (too large, or a bad
+	 * CONTENT_LENGTH): the input is left unread, and the connection is
+	 * ended rather than drained.
+	 */
+	int input_unread;
 	char id[17];		/* request ID for the log: 16 hex digits */
 };
 
@@ -46,17 +63,22 @@ int request_read_params(struct request *req, const struct io *io);
 
 /*
  * Reads the body, never more than max bytes into memory: a CONTENT_LENGTH
- * over max is refused unread; without CONTENT_LENGTH (chunked) input is read
- * to its end and refused once it passes max.  -1 on OOM or I/O error.
+ * over max is refused unread; without CONTENT_LENGTH (chunked) input is
+ * read up to max + 1 bytes and refused there.  A refused body leaves
+ * req->input_unread set.  -1 on OOM or I/O error.
  */
 int request_read_body(struct request *req, const struct io *io, size_t max);
 
-/* Reads and drops what is left of the input, up to a bound. */
-void request_drain(const struct io *io);
+/*
+ * Reads and drops what is left of the input, at most max bytes: 0 when
+ * the input ended within them, -1 when more is left (the caller ends the
+ * connection instead of reading on).
+ */
+int request_drain(const struct io *io, size_t max);
 
 void request_free(struct request *req);
 
-#define RESPONSE_HEADERS 4
+#define RESPONSE_HEADERS 12
 
 struct response {
 	int status;
@@ -74,7 +96,10 @@ struct response {
 /* Adds a header (the value is copied); -1 when full or out of memory. */
 int response_header(struct response *resp, const char *name, const char *value);
 
-/* Status line, the fixed headers of SPEC section 2, the extras, the body. */
+/*
+ * The Status line, the headers every answer carries (doc/api.md), the
+ * extras, the body.
+ */
 int response_write(const struct response *resp, const struct io *io);
 
 void response_free(struct response *resp);

@@ -1,5 +1,5 @@
 /*
- * route.h - request path -> route and its IDs (SPEC section 1).
+ * route.h - request path -> route, its call and its IDs (doc/api.md).
  */
 #ifndef OIDC_SECRET_ROUTE_H
 #define OIDC_SECRET_ROUTE_H
@@ -10,10 +10,25 @@
 
 enum route_kind {
 	ROUTE_NONE,		/* unknown path: 404 */
-	ROUTE_REST,		/* POST .../_generate_client_secret */
-	ROUTE_GRPC,		/* POST /zitadel.management.v1.ManagementService/... */
+	ROUTE_CALL,		/* one of the calls below */
 	ROUTE_HEALTHZ,		/* GET /debug/healthz */
 	ROUTE_READY		/* GET /debug/ready */
+};
+
+/* The calls served; each names the rules its checks follow (service.c). */
+enum rpc {
+	RPC_V1_OIDC,	/* management.v1 RegenerateOIDCClientSecret */
+	RPC_V1_API,	/* management.v1 RegenerateAPIClientSecret */
+	RPC_V2,		/* application.v2 GenerateClientSecret: OIDC or API */
+	RPC_V2BETA,	/* app.v2beta RegenerateClientSecret: the message says */
+	RPC__COUNT
+};
+
+/* How a call's path is spelled, and so which codecs may carry it. */
+enum family {
+	FAMILY_REST,	/* /management/v1/projects/P/apps/A/..._config/... */
+	FAMILY_GRPC,	/* /zitadel.management.v1.ManagementService/... */
+	FAMILY_CONNECT	/* /zitadel.application.v2..., /zitadel.app.v2beta... */
 };
 
 struct slice {
@@ -23,9 +38,11 @@ struct slice {
 
 struct route {
 	enum route_kind kind;
+	enum family family;	/* ROUTE_CALL */
+	enum rpc rpc;		/* ROUTE_CALL */
 	int method_ok;		/* the method is the route's own */
 	const char *allow;	/* the route's methods, for 405's Allow */
-	struct slice project_id;	/* REST only; point into the path */
+	struct slice project_id;	/* FAMILY_REST only; point into the path */
 	struct slice app_id;
 };
 

@@ -426,3 +426,15 @@ secret_verify(const char *secret, size_t len, const char *encoded)
 		return bcrypt_verify(secret, len, encoded);
 	return -1;
 }
+
+const char *
+secret_gcrypt_version(void)
+{
+	return gcry_check_version(NULL);
+}
+
+const char *
+secret_gpg_error_version(void)
+{
+	return gpg_error_check_version(NULL);
+}

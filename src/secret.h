@@ -45,6 +45,10 @@ void secret_nonce(void *out, size_t len);
 /* Overwrite memory so the compiler cannot drop it. */
 void secret_wipe(void *p, size_t len);
 
+/* libgcrypt's and libgpg-error's versions, as linked (--version). */
+const char *secret_gcrypt_version(void);
+const char *secret_gpg_error_version(void);
+
 /* Raw argon2 (RFC 9106): for the tests' known answers; type 1 = i, 2 = id. */
 int secret_argon2_raw(int type, unsigned t, unsigned m_kib, unsigned p,
     const void *pwd, size_t pwdlen, const void *salt, size_t saltlen,

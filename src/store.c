@@ -1,54 +1,35 @@
 /*
- * store.c - the only module that touches the MySQL/MariaDB client library.
+ * store.c - the only module that touches the MySQL/MariaDB client library
+ * (store_admin.c reaches it through the helpers here).
  *
  * One connection per process, opened at the first call that needs it and
- * opened again when it is lost; each statement is prepared at its first use
- * on a connection and kept, and only prepared statements carry data to the
- * server.  The
- * secret's hash is computed by the caller before store_change_secret(), so
- * no row lock is held while hashing (SPEC section 5).
+ * opened again when it is lost; each statement of the request path is
+ * prepared at its first use on a connection and kept, and only prepared
+ * statements carry data to the server.  The secret's hash is computed by
+ * the caller before store_change_secret(), so no row lock is held while
+ * hashing (doc/database.md).
  */
 #include "store.h"
+#include "store_internal.h"
 
-#include <mysql.h>
-#include <mysqld_error.h>
 #include <errmsg.h>
+#include <mysqld_error.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "log.h"
 #include "secret.h"
-
-/* MySQL 8.0 replaced my_bool with bool; MariaDB's Connector/C keeps my_bool. */
-#if !defined(MARIADB_PACKAGE_VERSION) && defined(LIBMYSQL_VERSION_ID) && \
-    LIBMYSQL_VERSION_ID >= 80001
-typedef bool db_bool;
-#else
-typedef my_bool db_bool;
-#endif
+#include "util.h"
 
 #define MAX_ATTEMPTS 3
-#define MAX_BINDS 8
-
-enum stmt {
-	ST_LOCK_WAIT,
-	ST_TOKEN,
-	ST_ORG,
-	ST_PERMISSION,
-	ST_APP,
-	ST_LOCK_PROJECT,
-	ST_SET_SECRET,
-	ST_BUMP_PROJECT,
-	ST_EVENT,
-	ST__COUNT
-};
 
 static const char *const sql[ST__COUNT] = {
 	[ST_LOCK_WAIT] =
 	    "SET SESSION innodb_lock_wait_timeout = ?",
 	[ST_TOKEN] =
-	    "SELECT t.user_id, u.resource_owner, t.token_type = 'pat', t.audience"
+	    "SELECT t.user_id, u.resource_owner, t.token_type = 'pat',"
+	    " t.audience"
 	    " FROM access_tokens t"
 	    " JOIN users u ON u.id = t.user_id"
 	    " JOIN orgs o ON o.id = u.resource_owner"
@@ -57,23 +38,32 @@ static const char *const sql[ST__COUNT] = {
 	    " AND u.state = 'active' AND o.state = 'active'",
 	[ST_ORG] =
 	    "SELECT 1 FROM orgs WHERE id = ? AND state = 'active'",
+	/* A NULL org means the project's owner. */
 	[ST_PERMISSION] =
 	    "SELECT 1 FROM memberships m"
 	    " JOIN role_permissions r ON r.role = m.role"
 	    " WHERE m.user_id = ? AND r.permission = ?"
 	    " AND ((m.scope = 'instance' AND m.scope_id = '')"
-	    " OR (m.scope = 'org' AND m.scope_id = ?)"
+	    " OR (m.scope = 'org' AND m.scope_id = COALESCE(?,"
+	    " (SELECT p.resource_owner FROM projects p WHERE p.id = ?)))"
 	    " OR (m.scope = 'project' AND m.scope_id = ?))"
 	    " LIMIT 1",
+	/* A NULL org matches any owner. */
 	[ST_APP] =
-	    "SELECT a.app_type = 'oidc', a.creation_date, p.resource_owner"
+	    "SELECT a.app_type + 0, a.creation_date, p.resource_owner"
 	    " FROM apps a JOIN projects p ON p.id = a.project_id"
-	    " WHERE a.id = ? AND a.project_id = ? AND p.resource_owner = ?"
+	    " WHERE a.id = ? AND a.project_id = ?"
+	    " AND p.resource_owner = COALESCE(?, p.resource_owner)"
 	    " AND p.state <> 'removed' AND a.state <> 'removed'",
 	[ST_LOCK_PROJECT] =
 	    "SELECT sequence FROM projects WHERE id = ? FOR UPDATE",
-	[ST_SET_SECRET] =
+	[ST_SET_SECRET_OIDC] =
 	    "UPDATE oidc_configs o JOIN apps a ON a.id = o.app_id"
+	    " SET o.client_secret_hash = ?, o.secret_change_date = ?,"
+	    " a.change_date = ?"
+	    " WHERE o.app_id = ?",
+	[ST_SET_SECRET_API] =
+	    "UPDATE api_configs o JOIN apps a ON a.id = o.app_id"
 	    " SET o.client_secret_hash = ?, o.secret_change_date = ?,"
 	    " a.change_date = ?"
 	    " WHERE o.app_id = ?",
@@ -82,32 +72,25 @@ static const char *const sql[ST__COUNT] = {
 	[ST_EVENT] =
 	    "INSERT INTO events (aggregate_type, aggregate_id, sequence,"
 	    " event_type, resource_owner, editor_user, creation_date, payload)"
-	    " VALUES ('project', ?, ?,"
-	    " 'project.application.config.oidc.secret.changed', ?, ?, ?,"
+	    " VALUES ('project', ?, ?, ?, ?, ?, ?,"
 	    " JSON_OBJECT('appId', ?, 'hashedSecret', ?))",
 };
 
-struct store {
-	const struct config *cfg;
-	MYSQL *db;
-	MYSQL_STMT *st[ST__COUNT];
+/* The event each kind of configuration writes (ZITADEL's names). */
+static const char *const event_type[] = {
+	[APP_OIDC] = "project.application.config.oidc.secret.changed",
+	[APP_API] = "project.application.config.api.secret.changed",
 };
 
-/* Why a call failed, as far as the caller needs to know. */
-enum fail {
-	F_NONE,
-	F_GONE,			/* connection lost or refused: reconnect */
-	F_CONFLICT,		/* deadlock, lock wait timeout: retry */
-	F_OTHER
-};
-
-static enum fail
-classify(unsigned err)
+enum err
+store_classify(unsigned error)
 {
-	switch (err) {
+	switch (error) {
+	case 0:
+		return ERR_OK;
 	case ER_LOCK_WAIT_TIMEOUT:	/* 1205 */
-	case ER_LOCK_DEADLOCK:		/* 1213, also Galera's certification failure */
-		return F_CONFLICT;
+	case ER_LOCK_DEADLOCK:		/* 1213, and Galera's certification */
+		return ERR_CONFLICT;
 	case CR_CONNECTION_ERROR:	/* 2002 */
 	case CR_CONN_HOST_ERROR:	/* 2003 */
 	case CR_UNKNOWN_HOST:		/* 2005 */
@@ -125,21 +108,13 @@ classify(unsigned err)
 	case 1927:			/* ER_CONNECTION_KILLED */
 	case 4031:			/* ER_CLIENT_INTERACTION_TIMEOUT */
 	case ER_UNKNOWN_COM_ERROR:	/* 1047: Galera node not ready */
-		return F_GONE;
+		return ERR_UNAVAILABLE;
 	default:
-		return F_OTHER;
+		return ERR_INTERNAL;
 	}
 }
 
 /* --- binding helpers --- */
-
-struct binds {
-	MYSQL_BIND b[MAX_BINDS];
-	unsigned long len[MAX_BINDS];
-	db_bool null[MAX_BINDS];
-	db_bool trunc[MAX_BINDS];
-	int n;
-};
 
 static MYSQL_BIND *
 next_bind(struct binds *x)
@@ -156,19 +131,23 @@ next_bind(struct binds *x)
 	return b;
 }
 
-static void
-param_str(struct binds *x, const char *s)
+void
+bind_str(struct binds *x, const char *s)
 {
 	MYSQL_BIND *b = next_bind(x);
 
 	b->buffer_type = MYSQL_TYPE_STRING;
+	if (s == NULL) {
+		*b->is_null = 1;
+		return;
+	}
 	b->buffer = (void *)(uintptr_t)s;
 	b->buffer_length = strlen(s);
 	*b->length = b->buffer_length;
 }
 
-static void
-param_u64(struct binds *x, unsigned long long *v)
+void
+bind_u64(struct binds *x, unsigned long long *v)
 {
 	MYSQL_BIND *b = next_bind(x);
 
@@ -177,16 +156,18 @@ param_u64(struct binds *x, unsigned long long *v)
 	b->is_unsigned = 1;
 }
 
-static void
-param_time(struct binds *x, MYSQL_TIME *t)
+void
+bind_time(struct binds *x, MYSQL_TIME *t)
 {
 	MYSQL_BIND *b = next_bind(x);
 
 	b->buffer_type = MYSQL_TYPE_DATETIME;
 	b->buffer = t;
+	if (t == NULL)
+		*b->is_null = 1;
 }
 
-static void
+void
 result_str(struct binds *x, char *buf, size_t cap)
 {
 	MYSQL_BIND *b = next_bind(x);
@@ -196,7 +177,7 @@ result_str(struct binds *x, char *buf, size_t cap)
 	b->buffer_length = cap;
 }
 
-static void
+void
 result_u64(struct binds *x, unsigned long long *v)
 {
 	MYSQL_BIND *b = next_bind(x);
@@ -206,7 +187,7 @@ result_u64(struct binds *x, unsigned long long *v)
 	b->is_unsigned = 1;
 }
 
-static void
+void
 result_time(struct binds *x, MYSQL_TIME *t)
 {
 	MYSQL_BIND *b = next_bind(x);
@@ -215,8 +196,7 @@ result_time(struct binds *x, MYSQL_TIME *t)
 	b->buffer = t;
 }
 
-/* NUL-terminates string results; -1 when one was cut short or is NULL. */
-static int
+int
 finish_strings(struct binds *x)
 {
 	int i;
@@ -233,7 +213,7 @@ finish_strings(struct binds *x)
 	return 0;
 }
 
-static void
+void
 time_to_db(struct ts t, MYSQL_TIME *m)
 {
 	int y, mo, d, h, mi, s;
@@ -252,17 +232,18 @@ time_to_db(struct ts t, MYSQL_TIME *m)
 	m->time_type = MYSQL_TIMESTAMP_DATETIME;
 }
 
-static struct ts
+struct ts
 time_from_db(const MYSQL_TIME *m)
 {
 	return ts_from_fields((int)m->year, (int)m->month, (int)m->day,
-	    (int)m->hour, (int)m->minute, (int)m->second, (long)m->second_part);
+	    (int)m->hour, (int)m->minute, (int)m->second,
+	    (long)m->second_part);
 }
 
 /* --- connection --- */
 
-static void
-disconnect(struct store *s)
+void
+store_disconnect(struct store *s)
 {
 	int i;
 
@@ -276,32 +257,37 @@ disconnect(struct store *s)
 	s->db = NULL;
 }
 
-static enum fail
+static enum err
 fail_db(struct store *s, const char *what)
 {
-	unsigned err = mysql_errno(s->db);
-	enum fail f = classify(err);
+	unsigned error = mysql_errno(s->db);
+	enum err e = store_classify(error);
 
-	log_msg(f == F_OTHER ? LOG_ERROR : LOG_WARN, "database: %s: %u %s",
-	    what, err, mysql_error(s->db));
-	return f;
+	if (e == ERR_OK)
+		e = ERR_INTERNAL;
+	log_msg(e == ERR_INTERNAL ? LOG_ERROR : LOG_WARN,
+	    "database: %s: %u %s", what, error, mysql_error(s->db));
+	return e;
 }
 
-static enum fail
+static enum err
 fail_stmt(struct store *s, enum stmt id, const char *what)
 {
-	unsigned err = mysql_stmt_errno(s->st[id]);
-	enum fail f = classify(err);
+	unsigned error = mysql_stmt_errno(s->st[id]);
+	enum err e = store_classify(error);
 
-	log_msg(f == F_OTHER ? LOG_ERROR : LOG_WARN, "database: statement %d %s: "
-	    "%u %s", (int)id, what, err, mysql_stmt_error(s->st[id]));
-	return f;
+	if (e == ERR_OK)
+		e = ERR_INTERNAL;
+	log_msg(e == ERR_INTERNAL ? LOG_ERROR : LOG_WARN,
+	    "database: statement %d %s: %u %s", (int)id, what, error,
+	    mysql_stmt_error(s->st[id]));
+	return e;
 }
 
-static enum fail run(struct store *s, enum stmt id, struct binds *par,
+static enum err run(struct store *s, enum stmt id, struct binds *par,
     struct binds *res, int *found);
 
-static enum fail
+static enum err
 connect_db(struct store *s)
 {
 	const struct config *c = s->cfg;
@@ -309,12 +295,12 @@ connect_db(struct store *s)
 	unsigned long long lock_wait = c->db_lock_wait_timeout_s;
 	const char *host, *sock;
 	struct binds par = { .n = 0 };
-	enum fail f;
+	enum err e;
 
-	disconnect(s);
+	store_disconnect(s);
 	s->db = mysql_init(NULL);
 	if (s->db == NULL)
-		return F_OTHER;
+		return ERR_INTERNAL;
 	timeout = c->db_connect_timeout_s;
 	mysql_options(s->db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
 	timeout = c->db_rw_timeout_s;
@@ -325,19 +311,33 @@ connect_db(struct store *s)
 	host = c->db_host[0] != '\0' ? c->db_host : NULL;
 	if (mysql_real_connect(s->db, host, c->db_user, c->db_password,
 	    c->db_name, c->db_port, sock, CLIENT_FOUND_ROWS) == NULL) {
-		f = fail_db(s, "connect");
-		disconnect(s);
-		/* Wrong password or database name: as unreachable to the client. */
-		return f == F_OTHER ? F_GONE : f;
+		e = fail_db(s, "connect");
+		store_disconnect(s);
+		/* Wrong password or database name: unreachable to the client. */
+		return e == ERR_INTERNAL ? ERR_UNAVAILABLE : e;
 	}
-	/* A held row lock must not outlive a web request (SPEC section 5). */
-	param_u64(&par, &lock_wait);
-	f = run(s, ST_LOCK_WAIT, &par, NULL, NULL);
-	if (f != F_NONE) {
-		disconnect(s);
-		return f;
-	}
-	return F_NONE;
+	/* A held row lock must not outlive a web request. */
+	bind_u64(&par, &lock_wait);
+	e = run(s, ST_LOCK_WAIT, &par, NULL, NULL);
+	if (e != ERR_OK)
+		store_disconnect(s);
+	return e;
+}
+
+enum err
+store_ensure(struct store *s)
+{
+	if (s->db != NULL)
+		return ERR_OK;
+	if (s->pinned)
+		return ERR_UNAVAILABLE;
+	return connect_db(s);
+}
+
+void
+store_pin(struct store *s)
+{
+	s->pinned = 1;
 }
 
 int
@@ -367,7 +367,7 @@ store_free(struct store *s)
 {
 	if (s == NULL)
 		return;
-	disconnect(s);
+	store_disconnect(s);
 	free(s);
 }
 
@@ -375,12 +375,12 @@ store_free(struct store *s)
  * Executes one prepared statement; with res, fetches at most one row into
  * it and sets *found.  No reconnect here: see query().
  */
-static enum fail
+static enum err
 run(struct store *s, enum stmt id, struct binds *par, struct binds *res,
     int *found)
 {
 	MYSQL_STMT *st;
-	enum fail f = F_NONE;
+	enum err e = ERR_OK;
 	int rc;
 
 	if (found != NULL)
@@ -390,11 +390,12 @@ run(struct store *s, enum stmt id, struct binds *par, struct binds *res,
 		s->st[id] = mysql_stmt_init(s->db);
 		if (s->st[id] == NULL)
 			return fail_db(s, "statement init");
-		if (mysql_stmt_prepare(s->st[id], sql[id], strlen(sql[id])) != 0) {
-			f = fail_stmt(s, id, "prepare");
+		if (mysql_stmt_prepare(s->st[id], sql[id],
+		    strlen(sql[id])) != 0) {
+			e = fail_stmt(s, id, "prepare");
 			mysql_stmt_close(s->st[id]);
 			s->st[id] = NULL;
-			return f;
+			return e;
 		}
 	}
 	st = s->st[id];
@@ -403,9 +404,9 @@ run(struct store *s, enum stmt id, struct binds *par, struct binds *res,
 	if (mysql_stmt_execute(st) != 0)
 		return fail_stmt(s, id, "execute");
 	if (res == NULL)
-		return F_NONE;
+		return ERR_OK;
 	if (mysql_stmt_bind_result(st, res->b) != 0) {
-		f = fail_stmt(s, id, "bind result");
+		e = fail_stmt(s, id, "bind result");
 		goto out;
 	}
 	rc = mysql_stmt_fetch(st);
@@ -413,36 +414,18 @@ run(struct store *s, enum stmt id, struct binds *par, struct binds *res,
 		if (finish_strings(res) != 0) {
 			log_msg(LOG_ERROR, "database: statement %d: a value is "
 			    "NULL or longer than expected", (int)id);
-			f = F_OTHER;
+			e = ERR_INTERNAL;
 		} else if (found != NULL)
 			*found = 1;
 	} else if (rc == MYSQL_DATA_TRUNCATED) {
-		log_msg(LOG_ERROR, "database: statement %d: value truncated", (int)id);
-		f = F_OTHER;
+		log_msg(LOG_ERROR, "database: statement %d: value truncated",
+		    (int)id);
+		e = ERR_INTERNAL;
 	} else if (rc != MYSQL_NO_DATA)
-		f = fail_stmt(s, id, "fetch");
+		e = fail_stmt(s, id, "fetch");
 out:
 	mysql_stmt_free_result(st);
-	return f;
-}
-
-/*
- * A statement outside a transaction: connects when needed and, when the
- * connection turns out lost (KILL, server restart, wait_timeout), connects
- * again and runs it once more.
- */
-static enum store_rc
-to_rc(enum fail f)
-{
-	switch (f) {
-	case F_NONE:
-		return STORE_OK;
-	case F_GONE:
-	case F_CONFLICT:
-		return STORE_UNAVAILABLE;
-	default:
-		return STORE_FAILED;
-	}
+	return e;
 }
 
 /*
@@ -450,235 +433,249 @@ to_rc(enum fail f)
  * connection made earlier turns out lost (KILL, server restart,
  * wait_timeout), connects again and runs it once more.  A connection that
  * fails is not tried twice, so an unreachable server costs one connect
- * timeout at most.
+ * timeout at most.  A conflict outside a transaction is unavailability.
  */
-static enum store_rc
+static enum err
 query(struct store *s, enum stmt id, struct binds *par, struct binds *res,
     int *found)
 {
-	enum fail f;
-	int fresh = 0;
+	enum err e;
+	int fresh = s->db == NULL;
 
-	if (s->db == NULL) {
-		if ((f = connect_db(s)) != F_NONE)
-			return to_rc(f);
-		fresh = 1;
+	if ((e = store_ensure(s)) != ERR_OK)
+		return e;
+	e = run(s, id, par, res, found);
+	if (e == ERR_UNAVAILABLE && !fresh && !s->pinned) {
+		store_disconnect(s);
+		if ((e = connect_db(s)) != ERR_OK)
+			return e;
+		e = run(s, id, par, res, found);
 	}
-	f = run(s, id, par, res, found);
-	if (f == F_GONE && !fresh) {
-		disconnect(s);
-		if ((f = connect_db(s)) != F_NONE)
-			return to_rc(f);
-		f = run(s, id, par, res, found);
-	}
-	if (f == F_GONE)
-		disconnect(s);
-	return to_rc(f);
+	if (e == ERR_UNAVAILABLE)
+		store_disconnect(s);
+	return e == ERR_CONFLICT ? ERR_UNAVAILABLE : e;
 }
 
-enum store_rc
+/* The lookup's own "none", or how it failed. */
+static enum err
+found_or(enum err e, int found, enum err none)
+{
+	if (e != ERR_OK)
+		return e;
+	return found ? ERR_OK : none;
+}
+
+enum err
 store_token(struct store *s, const char *sha256_hex, struct token_row *out)
 {
 	struct binds par = { .n = 0 }, res = { .n = 0 };
 	unsigned long long pat = 0;
-	enum store_rc rc;
-	int found;
+	int found = 0;
+	enum err e;
 
-	param_str(&par, sha256_hex);
+	bind_str(&par, sha256_hex);
 	result_str(&res, out->user_id, sizeof(out->user_id));
 	result_str(&res, out->user_org, sizeof(out->user_org));
 	result_u64(&res, &pat);
 	result_str(&res, out->audience, sizeof(out->audience));
-	rc = query(s, ST_TOKEN, &par, &res, &found);
-	if (rc != STORE_OK)
-		return rc;
+	e = query(s, ST_TOKEN, &par, &res, &found);
 	out->pat = pat != 0;
-	return found ? STORE_OK : STORE_NONE;
+	return found_or(e, found, ERR_TOKEN_INVALID);
 }
 
-enum store_rc
+enum err
 store_org_active(struct store *s, const char *org_id)
 {
 	struct binds par = { .n = 0 }, res = { .n = 0 };
 	unsigned long long one;
-	enum store_rc rc;
-	int found;
+	int found = 0;
+	enum err e;
 
-	param_str(&par, org_id);
+	bind_str(&par, org_id);
 	result_u64(&res, &one);
-	rc = query(s, ST_ORG, &par, &res, &found);
-	if (rc != STORE_OK)
-		return rc;
-	return found ? STORE_OK : STORE_NONE;
+	e = query(s, ST_ORG, &par, &res, &found);
+	return found_or(e, found, ERR_ORG_NOT_FOUND);
 }
 
-enum store_rc
+enum err
 store_permission(struct store *s, const char *user_id, const char *org_id,
     const char *project_id, const char *permission)
 {
 	struct binds par = { .n = 0 }, res = { .n = 0 };
 	unsigned long long one;
-	enum store_rc rc;
-	int found;
+	int found = 0;
+	enum err e;
 
-	param_str(&par, user_id);
-	param_str(&par, permission);
-	param_str(&par, org_id);
-	param_str(&par, project_id);
+	bind_str(&par, user_id);
+	bind_str(&par, permission);
+	bind_str(&par, org_id);
+	bind_str(&par, project_id);
+	bind_str(&par, project_id);
 	result_u64(&res, &one);
-	rc = query(s, ST_PERMISSION, &par, &res, &found);
-	if (rc != STORE_OK)
-		return rc;
-	return found ? STORE_OK : STORE_NONE;
+	e = query(s, ST_PERMISSION, &par, &res, &found);
+	return found_or(e, found, ERR_PERMISSION_DENIED);
 }
+
+/* ST_APP's parameters and results; kind and created are filled after. */
+struct app_binds {
+	struct binds par, res;
+	unsigned long long kind;
+	MYSQL_TIME created;
+};
 
 static void
-bind_app(struct binds *par, struct binds *res, const char *project_id,
-    const char *app_id, const char *org_id, struct app_row *out,
-    unsigned long long *oidc, MYSQL_TIME *created)
+bind_app(struct app_binds *a, const char *project_id, const char *app_id,
+    const char *org_id, struct app_row *out)
 {
-	param_str(par, app_id);
-	param_str(par, project_id);
-	param_str(par, org_id);
-	result_u64(res, oidc);
-	result_time(res, created);
-	result_str(res, out->resource_owner, sizeof(out->resource_owner));
+	a->par.n = a->res.n = 0;
+	bind_str(&a->par, app_id);
+	bind_str(&a->par, project_id);
+	bind_str(&a->par, org_id);
+	result_u64(&a->res, &a->kind);
+	result_time(&a->res, &a->created);
+	result_str(&a->res, out->resource_owner, sizeof(out->resource_owner));
 }
 
-enum store_rc
+/* ENUM + 0 is the value's position, from 1 (MySQL's ENUM type). */
+static int
+app_fill(const struct app_binds *a, struct app_row *out)
+{
+	switch (a->kind) {
+	case 1:
+		out->kind = APP_OIDC;
+		break;
+	case 2:
+		out->kind = APP_API;
+		break;
+	case 3:
+		out->kind = APP_SAML;
+		break;
+	default:
+		log_msg(LOG_ERROR, "database: unknown app_type %llu", a->kind);
+		return -1;
+	}
+	out->created = time_from_db(&a->created);
+	return 0;
+}
+
+enum err
 store_app(struct store *s, const char *project_id, const char *app_id,
     const char *org_id, struct app_row *out)
 {
-	struct binds par = { .n = 0 }, res = { .n = 0 };
-	unsigned long long oidc = 0;
-	MYSQL_TIME created;
-	enum store_rc rc;
-	int found;
+	struct app_binds a;
+	int found = 0;
+	enum err e;
 
-	bind_app(&par, &res, project_id, app_id, org_id, out, &oidc, &created);
-	rc = query(s, ST_APP, &par, &res, &found);
-	if (rc != STORE_OK)
-		return rc;
-	if (!found)
-		return STORE_NONE;
-	out->oidc = oidc != 0;
-	out->created = time_from_db(&created);
-	return STORE_OK;
+	bind_app(&a, project_id, app_id, org_id, out);
+	e = query(s, ST_APP, &a.par, &a.res, &found);
+	e = found_or(e, found, ERR_APP_NOT_FOUND);
+	if (e == ERR_OK && app_fill(&a, out) != 0)
+		e = ERR_INTERNAL;
+	return e;
 }
 
-static int64_t
-mono_ns(void)
+/*
+ * One attempt at the change.  *at_commit tells that the failure came from
+ * COMMIT itself, after which the change may have landed.
+ */
+static enum err
+change_once(struct store *s, const struct change *c,
+    struct change_result *out, int *at_commit)
 {
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
-/* What one attempt at the transaction came to. */
-struct attempt {
-	enum store_rc rc;	/* when f == F_NONE */
-	enum fail f;
-	int at_commit;		/* the failure came from COMMIT itself */
-};
-
-static struct attempt
-change_once(struct store *s, const struct change *c, struct change_result *out)
-{
-	struct attempt a = { STORE_OK, F_NONE, 0 };
 	struct binds par = { .n = 0 }, res = { .n = 0 };
-	unsigned long long seq = 0, oidc = 0;
-	MYSQL_TIME created, now_db;
-	int found;
+	struct app_binds a;
+	unsigned long long seq = 0;
+	MYSQL_TIME now_db;
+	enum stmt set = c->kind == APP_API ? ST_SET_SECRET_API :
+	    ST_SET_SECRET_OIDC;
+	int found = 0;
 	int64_t t0;
+	enum err e;
 
+	*at_commit = 0;
 	if (mysql_autocommit(s->db, 0) != 0) {
-		a.f = fail_db(s, "begin");
 		/*
 		 * Lost since the lookups (KILL, restart, wait_timeout while the
 		 * secret was hashed): drop the handle so the next attempt
-		 * connects again instead of failing on it three times
-		 * (tests/integration/test_reliability.py, test_g).
+		 * connects again instead of failing on it three times.
 		 */
-		if (a.f == F_GONE)
-			disconnect(s);
-		return a;
+		e = fail_db(s, "begin");
+		if (e == ERR_UNAVAILABLE)
+			store_disconnect(s);
+		return e;
 	}
-	t0 = mono_ns();
-	param_str(&par, c->project_id);
+	t0 = util_mono_ns();
+	bind_str(&par, c->project_id);
 	result_u64(&res, &seq);
-	if ((a.f = run(s, ST_LOCK_PROJECT, &par, &res, &found)) != F_NONE)
+	if ((e = run(s, ST_LOCK_PROJECT, &par, &res, &found)) != ERR_OK)
 		goto abort;
 	if (!found) {
-		a.rc = STORE_NONE;
+		e = ERR_APP_NOT_FOUND;
 		goto abort;
 	}
-	par.n = res.n = 0;
-	bind_app(&par, &res, c->project_id, c->app_id, c->org_id, &out->app,
-	    &oidc, &created);
-	if ((a.f = run(s, ST_APP, &par, &res, &found)) != F_NONE)
+	bind_app(&a, c->project_id, c->app_id, c->org_id, &out->app);
+	e = run(s, ST_APP, &a.par, &a.res, &found);
+	e = found_or(e, found, ERR_APP_NOT_FOUND);
+	if (e == ERR_OK && app_fill(&a, &out->app) != 0)
+		e = ERR_INTERNAL;
+	if (e == ERR_OK && out->app.kind != c->kind)
+		e = c->kind == APP_API ? ERR_APP_NOT_API : ERR_APP_NOT_OIDC;
+	if (e != ERR_OK)
 		goto abort;
-	if (!found || !oidc) {
-		a.rc = found ? STORE_NOT_OIDC : STORE_NONE;
-		goto abort;
-	}
-	out->app.oidc = 1;
-	out->app.created = time_from_db(&created);
 	/* Taken under the lock, so change dates follow the sequence. */
 	out->change_date = ts_now();
 	out->sequence = seq + 1;
 	time_to_db(out->change_date, &now_db);
 
 	par.n = 0;
-	param_str(&par, c->hash);
-	param_time(&par, &now_db);
-	param_time(&par, &now_db);
-	param_str(&par, c->app_id);
-	if ((a.f = run(s, ST_SET_SECRET, &par, NULL, NULL)) != F_NONE)
+	bind_str(&par, c->hash);
+	bind_time(&par, &now_db);
+	bind_time(&par, &now_db);
+	bind_str(&par, c->app_id);
+	if ((e = run(s, set, &par, NULL, NULL)) != ERR_OK)
 		goto abort;
-	if (mysql_stmt_affected_rows(s->st[ST_SET_SECRET]) == 0) {
-		log_msg(LOG_ERROR, "database: OIDC app without an oidc_configs row");
-		a.f = F_OTHER;
+	if (mysql_stmt_affected_rows(s->st[set]) == 0) {
+		log_msg(LOG_ERROR, "database: app without its configuration "
+		    "row (oidc_configs or api_configs)");
+		e = ERR_INTERNAL;
 		goto abort;
 	}
 	seq = out->sequence;
 	par.n = 0;
-	param_u64(&par, &seq);
-	param_time(&par, &now_db);
-	param_str(&par, c->project_id);
-	if ((a.f = run(s, ST_BUMP_PROJECT, &par, NULL, NULL)) != F_NONE)
+	bind_u64(&par, &seq);
+	bind_time(&par, &now_db);
+	bind_str(&par, c->project_id);
+	if ((e = run(s, ST_BUMP_PROJECT, &par, NULL, NULL)) != ERR_OK)
 		goto abort;
 	par.n = 0;
-	param_str(&par, c->project_id);
-	param_u64(&par, &seq);
-	param_str(&par, out->app.resource_owner);
-	param_str(&par, c->editor);
-	param_time(&par, &now_db);
-	param_str(&par, c->app_id);
-	param_str(&par, c->hash);
-	if ((a.f = run(s, ST_EVENT, &par, NULL, NULL)) != F_NONE)
+	bind_str(&par, c->project_id);
+	bind_u64(&par, &seq);
+	bind_str(&par, event_type[c->kind]);
+	bind_str(&par, out->app.resource_owner);
+	bind_str(&par, c->editor);
+	bind_time(&par, &now_db);
+	bind_str(&par, c->app_id);
+	bind_str(&par, c->hash);
+	if ((e = run(s, ST_EVENT, &par, NULL, NULL)) != ERR_OK)
 		goto abort;
 	if (mysql_commit(s->db) != 0) {
-		a.at_commit = 1;
-		a.f = fail_db(s, "commit");
+		*at_commit = 1;
+		e = fail_db(s, "commit");
 		goto abort;
 	}
-	out->lock_ns = mono_ns() - t0;
-	if (mysql_autocommit(s->db, 1) != 0)
-		a.f = fail_db(s, "autocommit");	/* committed all the same */
-	if (a.f != F_NONE) {
+	out->lock_ns = util_mono_ns() - t0;
+	if (mysql_autocommit(s->db, 1) != 0) {
 		/* The change is in; the connection is not: drop it. */
-		disconnect(s);
-		a.f = F_NONE;
+		(void)fail_db(s, "autocommit");
+		store_disconnect(s);
 	}
-	return a;
+	return ERR_OK;
 abort:
-	if (a.f != F_GONE && (mysql_rollback(s->db) != 0 ||
-	    mysql_autocommit(s->db, 1) != 0))
-		a.f = F_GONE;
-	if (a.f == F_GONE)
-		disconnect(s);
-	return a;
+	/* A connection whose transaction cannot be ended is dropped. */
+	if (e == ERR_UNAVAILABLE || mysql_rollback(s->db) != 0 ||
+	    mysql_autocommit(s->db, 1) != 0)
+		store_disconnect(s);
+	return e;
 }
 
 static void
@@ -694,101 +691,88 @@ backoff(unsigned attempt)
 	nanosleep(&d, NULL);
 }
 
-enum store_rc
+enum err
 store_change_secret(struct store *s, const struct change *c,
     struct change_result *out)
 {
-	struct attempt a;
 	unsigned attempt;
+	int at_commit;
+	enum err e;
 
+	if (c->kind != APP_OIDC && c->kind != APP_API)
+		return ERR_INTERNAL;
 	for (attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
 		out->attempts = attempt;
-		if (s->db == NULL) {
-			enum fail f = connect_db(s);
-
-			if (f != F_NONE)
-				return to_rc(f);
-		}
-		a = change_once(s, c, out);
-		switch (a.f) {
-		case F_NONE:
-			return a.rc;
-		case F_CONFLICT:
+		if ((e = store_ensure(s)) != ERR_OK)
+			return e;
+		e = change_once(s, c, out, &at_commit);
+		if (e == ERR_CONFLICT) {
 			backoff(attempt);
 			continue;
-		case F_GONE:
-			/*
-			 * Lost before COMMIT: the server rolled back, so trying
-			 * again on a new connection writes once.  Lost during
-			 * COMMIT: it may have landed; do not write twice.
-			 */
-			if (a.at_commit)
-				return STORE_UNAVAILABLE;
-			continue;
-		default:
-			return STORE_FAILED;
 		}
+		/*
+		 * Lost before COMMIT: the server rolled back, so trying again
+		 * on a new connection writes once.  Lost during COMMIT: it
+		 * may have landed; do not write twice.
+		 */
+		if (e == ERR_UNAVAILABLE && !at_commit && !s->pinned)
+			continue;
+		return e;
 	}
-	log_msg(LOG_WARN, "database: change of app in project abandoned after "
-	    "%u attempts", MAX_ATTEMPTS);
-	return STORE_UNAVAILABLE;
+	log_msg(LOG_WARN, "database: change of app in project abandoned "
+	    "after %u attempts", MAX_ATTEMPTS);
+	return ERR_UNAVAILABLE;
 }
 
-enum store_rc
+enum err
 store_ping(struct store *s)
 {
-	enum fail f;
-	int fresh = 0;
+	int fresh = s->db == NULL;
 
-	if (s->db == NULL) {
-		if ((f = connect_db(s)) != F_NONE)
-			return to_rc(f);
-		fresh = 1;
-	}
+	if (store_ensure(s) != ERR_OK)
+		return ERR_UNAVAILABLE;
 	if (mysql_ping(s->db) == 0)
-		return STORE_OK;
-	disconnect(s);
-	if (fresh || connect_db(s) != F_NONE)
-		return STORE_UNAVAILABLE;
-	return mysql_ping(s->db) == 0 ? STORE_OK : STORE_UNAVAILABLE;
+		return ERR_OK;
+	store_disconnect(s);
+	if (fresh || store_ensure(s) != ERR_OK)
+		return ERR_UNAVAILABLE;
+	return mysql_ping(s->db) == 0 ? ERR_OK : ERR_UNAVAILABLE;
 }
 
-/* --- oidc-secret-admin: statements prepared once, used once --- */
+/* --- statements prepared for one use (store_admin.c) --- */
 
-/*
- * Prepares, runs and closes one statement; with res, calls each() for every
- * row fetched.  Connects when needed.
- */
-static enum store_rc
-oneshot(struct store *s, const char *q, struct binds *par, struct binds *res,
-    void (*each)(void *arg), void *arg, unsigned long long *affected)
+enum err
+store_oneshot(struct store *s, const char *q, struct binds *par,
+    struct binds *res, void (*each)(void *arg), void *arg,
+    unsigned long long *affected)
 {
 	MYSQL_STMT *st = NULL;
-	enum fail f = F_NONE;
+	enum err e;
 	int rc = MYSQL_NO_DATA;
 
-	if (s->db == NULL && (f = connect_db(s)) != F_NONE)
-		return to_rc(f);
+	if ((e = store_ensure(s)) != ERR_OK)
+		return e;
 	st = mysql_stmt_init(s->db);
 	if (st == NULL)
-		return to_rc(fail_db(s, "statement init"));
+		return fail_db(s, "statement init");
 	if (mysql_stmt_prepare(st, q, strlen(q)) != 0 ||
 	    (par != NULL && mysql_stmt_bind_param(st, par->b) != 0) ||
 	    mysql_stmt_execute(st) != 0 ||
 	    (res != NULL && mysql_stmt_bind_result(st, res->b) != 0)) {
-		unsigned err = mysql_stmt_errno(st);
+		unsigned error = mysql_stmt_errno(st);
 
-		log_msg(LOG_ERROR, "database: %u %s", err, mysql_stmt_error(st));
-		f = classify(err);
-		if (f == F_NONE)
-			f = F_OTHER;
+		log_msg(LOG_ERROR, "database: %u %s", error,
+		    mysql_stmt_error(st));
+		e = store_classify(error);
+		if (e == ERR_OK)
+			e = ERR_INTERNAL;
 		goto out;
 	}
 	if (affected != NULL)
 		*affected = mysql_stmt_affected_rows(st);
 	while (res != NULL && (rc = mysql_stmt_fetch(st)) == 0) {
 		if (finish_strings(res) != 0) {
-			f = F_OTHER;
+			e = ERR_INTERNAL;
 			goto out;
 		}
 		if (each != NULL)
@@ -796,288 +780,17 @@ oneshot(struct store *s, const char *q, struct binds *par, struct binds *res,
 	}
 	if (res != NULL && rc != MYSQL_NO_DATA) {
 		log_msg(LOG_ERROR, "database: fetch: %s", mysql_stmt_error(st));
-		f = F_OTHER;
+		e = ERR_INTERNAL;
 	}
 out:
 	mysql_stmt_close(st);
-	if (f == F_GONE)
-		disconnect(s);
-	return to_rc(f);
+	if (e == ERR_UNAVAILABLE)
+		store_disconnect(s);
+	return e;
 }
 
-enum store_rc
-store_exec(struct store *s, const char *statement)
+const char *
+store_client_version(void)
 {
-	return oneshot(s, statement, NULL, NULL, NULL, NULL, NULL);
-}
-
-enum store_rc
-store_begin(struct store *s)
-{
-	enum fail f;
-
-	if (s->db == NULL && (f = connect_db(s)) != F_NONE)
-		return to_rc(f);
-	return mysql_autocommit(s->db, 0) == 0 ? STORE_OK :
-	    to_rc(fail_db(s, "begin"));
-}
-
-enum store_rc
-store_commit(struct store *s)
-{
-	if (s->db == NULL)
-		return STORE_UNAVAILABLE;
-	if (mysql_commit(s->db) != 0) {
-		enum store_rc rc = to_rc(fail_db(s, "commit"));
-
-		store_rollback(s);
-		return rc;
-	}
-	return mysql_autocommit(s->db, 1) == 0 ? STORE_OK :
-	    to_rc(fail_db(s, "autocommit"));
-}
-
-void
-store_rollback(struct store *s)
-{
-	if (s->db != NULL && (mysql_rollback(s->db) != 0 ||
-	    mysql_autocommit(s->db, 1) != 0))
-		disconnect(s);
-}
-
-enum store_rc
-store_schema_version(struct store *s, unsigned *version)
-{
-	static const char q_table[] =
-	    "SELECT COUNT(*) FROM information_schema.tables"
-	    " WHERE table_schema = DATABASE() AND table_name = 'schema_migrations'";
-	static const char q_max[] =
-	    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
-	struct binds res = { .n = 0 };
-	unsigned long long v = 0;
-	enum store_rc rc;
-
-	*version = 0;
-	result_u64(&res, &v);
-	rc = oneshot(s, q_table, NULL, &res, NULL, NULL, NULL);
-	if (rc != STORE_OK || v == 0)
-		return rc;
-	res.n = 0;
-	result_u64(&res, &v);
-	rc = oneshot(s, q_max, NULL, &res, NULL, NULL, NULL);
-	if (rc == STORE_OK)
-		*version = (unsigned)v;
-	return rc;
-}
-
-enum store_rc
-store_record_migration(struct store *s, unsigned version, const char *name)
-{
-	static const char q[] =
-	    "INSERT INTO schema_migrations (version, name, applied_at)"
-	    " VALUES (?, ?, UTC_TIMESTAMP(6))";
-	struct binds par = { .n = 0 };
-	unsigned long long v = version;
-
-	param_u64(&par, &v);
-	param_str(&par, name);
-	return oneshot(s, q, &par, NULL, NULL, NULL, NULL);
-}
-
-static void
-count_row(void *arg)
-{
-	(*(unsigned *)arg)++;
-}
-
-/* STORE_OK when "SELECT 1 ..." with these parameters finds a row. */
-static enum store_rc
-exists(struct store *s, const char *q, struct binds *par)
-{
-	struct binds res = { .n = 0 };
-	unsigned long long one;
-	unsigned rows = 0;
-	enum store_rc rc;
-
-	result_u64(&res, &one);
-	rc = oneshot(s, q, par, &res, count_row, &rows, NULL);
-	if (rc != STORE_OK)
-		return rc;
-	return rows > 0 ? STORE_OK : STORE_NONE;
-}
-
-enum store_rc
-store_migration_recorded(struct store *s, unsigned version)
-{
-	struct binds par = { .n = 0 };
-	unsigned long long v = version;
-
-	param_u64(&par, &v);
-	return exists(s, "SELECT 1 FROM schema_migrations WHERE version = ?", &par);
-}
-
-enum store_rc
-store_migration_lock(struct store *s, unsigned wait_s)
-{
-	static const char q[] = "SELECT COALESCE(GET_LOCK(CONCAT(DATABASE(),"
-	    " '.oidc-secret-migrate'), ?), 0)";
-	struct binds par = { .n = 0 }, res = { .n = 0 };
-	unsigned long long wait = wait_s, got = 0;
-	enum store_rc rc;
-
-	param_u64(&par, &wait);
-	result_u64(&res, &got);
-	rc = oneshot(s, q, &par, &res, NULL, NULL, NULL);
-	if (rc != STORE_OK)
-		return rc;
-	return got == 1 ? STORE_OK : STORE_NONE;
-}
-
-enum store_rc
-store_user_exists(struct store *s, const char *user_id)
-{
-	struct binds par = { .n = 0 };
-
-	param_str(&par, user_id);
-	return exists(s, "SELECT 1 FROM users WHERE id = ?", &par);
-}
-
-enum store_rc
-store_token_add(struct store *s, const char *sha256_hex, const char *user_id,
-    int pat, const char *audience, const char *scopes, const struct ts *expires)
-{
-	static const char q[] =
-	    "INSERT INTO access_tokens (token_sha256, user_id, token_type,"
-	    " audience, scopes, expires_at, revoked_at, creation_date)"
-	    " VALUES (?, ?, ?, ?, ?, ?, NULL, UTC_TIMESTAMP(6))";
-	struct binds par = { .n = 0 };
-	MYSQL_TIME exp;
-
-	param_str(&par, sha256_hex);
-	param_str(&par, user_id);
-	param_str(&par, pat ? "pat" : "access");
-	param_str(&par, audience);
-	param_str(&par, scopes);
-	param_time(&par, &exp);
-	if (expires != NULL)
-		time_to_db(*expires, &exp);
-	else
-		par.null[par.n - 1] = 1;
-	return oneshot(s, q, &par, NULL, NULL, NULL, NULL);
-}
-
-enum store_rc
-store_token_revoke(struct store *s, const char *prefix, unsigned *matched)
-{
-	static const char q_count[] =
-	    "SELECT COUNT(*) FROM access_tokens"
-	    " WHERE token_sha256 LIKE CONCAT(?, '%') AND revoked_at IS NULL";
-	static const char q_revoke[] =
-	    "UPDATE access_tokens SET revoked_at = UTC_TIMESTAMP(6)"
-	    " WHERE token_sha256 LIKE CONCAT(?, '%') AND revoked_at IS NULL";
-	struct binds par = { .n = 0 }, res = { .n = 0 };
-	unsigned long long n = 0;
-	enum store_rc rc;
-	size_t i;
-
-	/* Hex only: no LIKE wildcard can come in through the prefix. */
-	for (i = 0; prefix[i] != '\0'; i++)
-		if (!((prefix[i] >= '0' && prefix[i] <= '9') ||
-		    (prefix[i] >= 'a' && prefix[i] <= 'f')))
-			return STORE_NONE;
-	*matched = 0;
-	param_str(&par, prefix);
-	result_u64(&res, &n);
-	rc = oneshot(s, q_count, &par, &res, NULL, NULL, NULL);
-	if (rc != STORE_OK)
-		return rc;
-	*matched = (unsigned)n;
-	if (n != 1)
-		return STORE_NONE;
-	return oneshot(s, q_revoke, &par, NULL, NULL, NULL, NULL);
-}
-
-struct list_ctx {
-	struct token_info t;
-	unsigned long long pat;
-	MYSQL_TIME exp, rev, created;
-	db_bool *exp_null, *rev_null;
-	void (*each)(void *, const struct token_info *);
-	void *arg;
-	char sha[SHA256_HEX];
-};
-
-static void
-format_db_time(const MYSQL_TIME *m, char *out, size_t len)
-{
-	if (ts_format(time_from_db(m), out, len) != 0)
-		out[0] = '\0';
-}
-
-static void
-list_row(void *arg)
-{
-	struct list_ctx *c = arg;
-
-	memcpy(c->t.sha256_prefix, c->sha, 12);
-	c->t.sha256_prefix[12] = '\0';
-	c->t.pat = c->pat != 0;
-	c->t.expires[0] = c->t.revoked[0] = '\0';
-	if (!*c->exp_null)
-		format_db_time(&c->exp, c->t.expires, sizeof(c->t.expires));
-	if (!*c->rev_null)
-		format_db_time(&c->rev, c->t.revoked, sizeof(c->t.revoked));
-	format_db_time(&c->created, c->t.created, sizeof(c->t.created));
-	c->each(c->arg, &c->t);
-}
-
-enum store_rc
-store_token_list(struct store *s, const char *user_id,
-    void (*each)(void *arg, const struct token_info *t), void *arg)
-{
-	static const char q[] =
-	    "SELECT token_sha256, user_id, token_type = 'pat', audience,"
-	    " expires_at, revoked_at, creation_date FROM access_tokens"
-	    " WHERE ? = '' OR user_id = ? ORDER BY creation_date, token_sha256";
-	struct binds par = { .n = 0 }, res = { .n = 0 };
-	struct list_ctx c;
-	const char *u = user_id != NULL ? user_id : "";
-
-	memset(&c, 0, sizeof(c));
-	c.each = each;
-	c.arg = arg;
-	param_str(&par, u);
-	param_str(&par, u);
-	result_str(&res, c.sha, sizeof(c.sha));
-	result_str(&res, c.t.user_id, sizeof(c.t.user_id));
-	result_u64(&res, &c.pat);
-	result_str(&res, c.t.audience, sizeof(c.t.audience));
-	result_time(&res, &c.exp);
-	result_time(&res, &c.rev);
-	result_time(&res, &c.created);
-	c.exp_null = &res.null[4];
-	c.rev_null = &res.null[5];
-	return oneshot(s, q, &par, &res, list_row, &c, NULL);
-}
-
-enum store_rc
-store_secret_hash(struct store *s, const char *project_id, const char *app_id,
-    char *hash, size_t hashlen)
-{
-	static const char q[] =
-	    "SELECT o.client_secret_hash FROM oidc_configs o"
-	    " JOIN apps a ON a.id = o.app_id"
-	    " WHERE a.id = ? AND a.project_id = ? AND a.state <> 'removed'"
-	    " AND o.client_secret_hash IS NOT NULL";
-	struct binds par = { .n = 0 }, res = { .n = 0 };
-	unsigned rows = 0;
-	enum store_rc rc;
-
-	param_str(&par, app_id);
-	param_str(&par, project_id);
-	result_str(&res, hash, hashlen);
-	rc = oneshot(s, q, &par, &res, count_row, &rows, NULL);
-	if (rc != STORE_OK)
-		return rc;
-	return rows == 1 ? STORE_OK : STORE_NONE;
+	return mysql_get_client_info();
 }

@@ -1,6 +1,11 @@
 /*
- * store.h - the database: one connection per process, prepared statements,
- * the transaction of SPEC section 5.
+ * store.h - the database on the request path: one connection per process,
+ * prepared statements, the lookups and the one transaction that changes a
+ * secret (doc/database.md).
+ *
+ * Every function returns an enum err: ERR_OK, the kind that says "no such
+ * row" for that lookup, ERR_UNAVAILABLE when the database cannot be
+ * reached, or ERR_INTERNAL.
  */
 #ifndef OIDC_SECRET_STORE_H
 #define OIDC_SECRET_STORE_H
@@ -8,17 +13,13 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "error.h"
 #include "ts.h"
 
-enum store_rc {
-	STORE_OK = 0,
-	STORE_NONE,		/* no such row (or it does not qualify) */
-	STORE_NOT_OIDC,		/* store_change_secret: the app changed type */
-	STORE_UNAVAILABLE,	/* cannot reach the database, or conflicts persist */
-	STORE_FAILED		/* anything else; logged, never shown */
-};
-
 #define AUDIENCE_MAX 2048
+
+/* apps.app_type */
+enum app_kind { APP_OIDC, APP_API, APP_SAML };
 
 struct token_row {
 	char user_id[ID_BYTES + 1];
@@ -28,7 +29,7 @@ struct token_row {
 };
 
 struct app_row {
-	int oidc;
+	enum app_kind kind;
 	struct ts created;
 	char resource_owner[ID_BYTES + 1];
 };
@@ -36,7 +37,8 @@ struct app_row {
 struct change {
 	const char *project_id;
 	const char *app_id;
-	const char *org_id;	/* acting org: the project's resource owner */
+	const char *org_id;	/* the acting org; NULL: the project's own */
+	enum app_kind kind;	/* whose configuration takes the hash */
 	const char *editor;	/* user id */
 	const char *hash;	/* encoded hash of the new secret */
 };
@@ -55,69 +57,45 @@ struct store;
 int store_library_init(void);
 void store_library_end(void);
 
+/* The client library's version, as linked (--version). */
+const char *store_client_version(void);
+
 /* Allocates; connects lazily, at the first call that needs the database. */
 struct store *store_new(const struct config *cfg);
 void store_free(struct store *s);
 
 /* Valid, unrevoked, unexpired token of an active user in an active org. */
-enum store_rc store_token(struct store *s, const char *sha256_hex,
-    struct token_row *out);
-enum store_rc store_org_active(struct store *s, const char *org_id);
-/* STORE_OK when user holds a role with permission at instance, org or project scope. */
-enum store_rc store_permission(struct store *s, const char *user_id,
+enum err store_token(struct store *s, const char *sha256_hex,
+    struct token_row *out);		/* none: ERR_TOKEN_INVALID */
+enum err store_org_active(struct store *s,
+    const char *org_id);		/* none: ERR_ORG_NOT_FOUND */
+/*
+ * A role with the permission at instance scope, at org_id (NULL: the
+ * project's owner) or at the project.  None: ERR_PERMISSION_DENIED.
+ */
+enum err store_permission(struct store *s, const char *user_id,
     const char *org_id, const char *project_id, const char *permission);
-/* The app in that project of that org, neither removed. */
-enum store_rc store_app(struct store *s, const char *project_id,
+/*
+ * The app in that project of org_id (NULL: any owner), neither removed.
+ * None: ERR_APP_NOT_FOUND.
+ */
+enum err store_app(struct store *s, const char *project_id,
     const char *app_id, const char *org_id, struct app_row *out);
 /*
  * One transaction: lock the project, re-check the app, store the hash, bump
- * the sequence, append the event, commit.  Deadlocks and lock wait timeouts
- * are retried (bounded, with jitter), then STORE_UNAVAILABLE.
+ * the sequence, append the event, commit.  Deadlocks, lock wait timeouts
+ * and certification conflicts are retried (bounded, with jitter), then
+ * ERR_UNAVAILABLE; the app gone or of another kind by then:
+ * ERR_APP_NOT_FOUND, ERR_APP_NOT_OIDC, ERR_APP_NOT_API.
  */
-enum store_rc store_change_secret(struct store *s, const struct change *c,
+enum err store_change_secret(struct store *s, const struct change *c,
     struct change_result *out);
-enum store_rc store_ping(struct store *s);
+enum err store_ping(struct store *s);
 
-/* --- for oidc-secret-admin: one-shot statements, off the request path --- */
-
-struct token_info {
-	char sha256_prefix[13];		/* identifies a token; never the token */
-	char user_id[ID_BYTES + 1];
-	int pat;
-	char audience[AUDIENCE_MAX + 1];
-	char expires[32];		/* "" for never */
-	char revoked[32];		/* "" when not revoked */
-	char created[32];
-};
-
-/* Runs one statement of a migration file (DDL or DML, no parameters). */
-enum store_rc store_exec(struct store *s, const char *statement);
-enum store_rc store_begin(struct store *s);
-enum store_rc store_commit(struct store *s);
-void store_rollback(struct store *s);
-/* Highest applied migration; 0 when schema_migrations does not exist yet. */
-enum store_rc store_schema_version(struct store *s, unsigned *version);
-enum store_rc store_record_migration(struct store *s, unsigned version,
-    const char *name);
-/* STORE_OK when that version is recorded in schema_migrations. */
-enum store_rc store_migration_recorded(struct store *s, unsigned version);
 /*
- * One migrate at a time: a named lock held by this connection (GET_LOCK),
- * waited for up to wait_s.  STORE_NONE when another holds it that long.
+ * From now on a lost connection is ERR_UNAVAILABLE and is never opened
+ * again: for a caller holding a session lock (migrate).
  */
-enum store_rc store_migration_lock(struct store *s, unsigned wait_s);
-enum store_rc store_user_exists(struct store *s, const char *user_id);
-/* expires NULL: never. */
-enum store_rc store_token_add(struct store *s, const char *sha256_hex,
-    const char *user_id, int pat, const char *audience, const char *scopes,
-    const struct ts *expires);
-/* Revokes the one unrevoked token whose SHA-256 starts with prefix. */
-enum store_rc store_token_revoke(struct store *s, const char *prefix,
-    unsigned *matched);
-enum store_rc store_token_list(struct store *s, const char *user_id,
-    void (*each)(void *arg, const struct token_info *t), void *arg);
-/* The stored hash of an app's secret; STORE_NONE without app or hash. */
-enum store_rc store_secret_hash(struct store *s, const char *project_id,
-    const char *app_id, char *hash, size_t hashlen);
+void store_pin(struct store *s);
 
 #endif

@@ -372,6 +372,9 @@ class Env:
         if app_type == "oidc" and with_config:
             self.q("INSERT INTO oidc_configs (app_id, client_id, auth_method)"
                    " VALUES (%s, %s, %s)", aid, aid + "@test", auth_method)
+        if app_type == "api" and with_config:
+            self.q("INSERT INTO api_configs (app_id, client_id, auth_method)"
+                   " VALUES (%s, %s, 'basic')", aid, aid)
         return aid
 
     def token(self, user, token_type="access", audience=API_PROJECT,
