@@ -25,6 +25,7 @@ password_verify, sequence, event); every error leaves the database as it was.
 import base64
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -176,9 +177,10 @@ class Checks:
     def assert_stored(self, w, app, kind, secret, seq0, php=False):
         """secret is the app's secret now: hash, sequence, event."""
         e = self.env
+        # Messages never show a secret: a failing test's output is kept.
         self.assertIsNotNone(secret)
-        self.assertRegex(secret, SECRET_RE)
         e.secrets_seen.add(secret)
+        self.assertTrue(SECRET_RE.match(secret), "not 64 letters and digits")
         stored = stored_hash(e, app, kind)
         self.assertIsNotNone(stored, "no hash stored for %s app %s" % (kind, app))
         self.assertTrue(argon2_verify(secret, stored), "argon2 does not verify the stored hash")
@@ -451,9 +453,9 @@ class AsTheSDKsSendIt(Checks, unittest.TestCase):
                 seq0 = self.env.sequence(w.project)
                 status, body = self.curl(path % (w.project, app), w.token)
                 self.assertEqual(status, 200, body)
-                res = json.loads(body)
-                self.assertEqual(res["details"]["sequence"], str(seq0 + 1))
-                self.assert_stored(w, app, kind, res["clientSecret"], seq0, php=True)
+                secret = secret_of(body)
+                self.assertEqual(json.loads(body)["details"]["sequence"], str(seq0 + 1))
+                self.assert_stored(w, app, kind, secret, seq0, php=True)
 
     def test_cors_on_the_wire(self):
         """What the browser below relies on, header by header."""
@@ -485,6 +487,91 @@ class AsTheSDKsSendIt(Checks, unittest.TestCase):
         exposed = {h.strip().lower() for h in
                    (r.header("Access-Control-Expose-Headers") or "").split(",")}
         self.assertLessEqual({"grpc-status", "grpc-message", "grpc-status-details-bin"}, exposed)
+
+
+# --- the examples of the "Clients" documentation -------------------------
+
+def clients_doc():
+    """The "Clients" section: in README.md once merged there, else doc/clients.md."""
+    with open(os.path.join(st.ROOT, "README.md")) as f:
+        readme = f.read()
+    start = readme.find("\n## Clients\n")
+    if start >= 0:
+        end = readme.find("\n## ", start + 1)
+        return readme[start:end if end >= 0 else len(readme)]
+    with open(os.path.join(st.ROOT, "doc", "clients.md")) as f:
+        return f.read()
+
+
+def code_blocks(text, lang):
+    return re.findall(r"```%s\n(.*?)```" % re.escape(lang), text, re.S)
+
+
+def secret_of(output):
+    """clientSecret of a JSON answer; an error answer (no secret) in the message."""
+    try:
+        res = json.loads(output)
+    except ValueError:
+        res = None
+    if not isinstance(res, dict) or "clientSecret" not in res:
+        raise AssertionError("no clientSecret in %r" % output[:300])
+    return res["clientSecret"]
+
+
+class TheDocsExamples(Checks, unittest.TestCase):
+    """The connect-node and curl examples, run as written against the server,
+    with the demo's variables (var/demo.env) pointing at a fresh world."""
+
+    @classmethod
+    def setUpClass(cls):
+        npm_ci()
+        cls.env = env()
+        cls.base = cls.env.lighttpd("default").base_url()
+
+    def demo_env(self, w):
+        return dict(os.environ, BASE_URL=self.base, TOKEN=w.token, PROJECT_ID=w.project,
+                    APP_ID=w.app, API_APP_ID=w.api_app, ORG_ID=w.org)
+
+    def test_node_example_is_example_mjs(self):
+        with open(os.path.join(CLIENT_DIR, "example.mjs")) as f:
+            code = f.read()
+        code = code[code.index("import "):]
+        self.assertIn(code, code_blocks(clients_doc(), "js"))
+
+    def test_node_example(self):
+        e = self.env
+        w = e.world()
+        seq0 = e.sequence(w.project)
+        r = subprocess.run(["node", "example.mjs"], cwd=CLIENT_DIR, env=self.demo_env(w),
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assert_stored(w, w.app, "oidc", secret_of(r.stdout), seq0)
+        before = snapshot(e)
+        r = subprocess.run(["node", "example.mjs"], cwd=CLIENT_DIR,
+                           env=dict(self.demo_env(w), APP_ID="777777"),
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual((r.returncode, r.stdout), (1, ""))
+        self.assertEqual(r.stderr.strip(),
+                         "5 Application doesn't exist (COMMAND-2g66f) COMMAND-2g66f")
+        self.assertEqual(snapshot(e), before)
+
+    def test_curl_examples(self):
+        e = self.env
+        w = e.world()
+        blocks = [b for b in code_blocks(clients_doc(), "sh") if "curl" in b]
+        self.assertEqual(len(blocks), 1)
+        commands = [c for c in blocks[0].replace("\\\n", " ").splitlines()
+                    if c.startswith("curl ")]
+        self.assertEqual(len(commands), 4)
+        for command in commands:
+            with self.subTest(command=command):
+                api = "$API_APP_ID" in command
+                app, kind = (w.api_app, "api") if api else (w.app, "oidc")
+                seq0 = e.sequence(w.project)
+                r = subprocess.run(["bash", "-c", command], env=self.demo_env(w),
+                                   capture_output=True, text=True, timeout=60)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assert_stored(w, app, kind, secret_of(r.stdout), seq0)
 
 
 # --- a real browser on another origin ------------------------------------
@@ -566,8 +653,8 @@ class InTheBrowser(Checks, unittest.TestCase):
         for name, app, kind in (("rest", w.app, "oidc"), ("grpc-web", second, "oidc"),
                                 ("connect", w.api_app, "api")):
             secret = secrets[name]
-            self.assertRegex(secret, SECRET_RE)
             e.secrets_seen.add(secret)
+            self.assertTrue(SECRET_RE.match(secret), name)
             self.assertTrue(argon2_verify(secret, stored_hash(e, app, kind)), name)
         self.assertEqual(e.sequence(w.project), seq0 + 3)
         with open(os.path.join(OUT_DIR, "browser.png"), "rb") as f:
