@@ -27,6 +27,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -622,12 +623,19 @@ class InTheBrowser(Checks, unittest.TestCase):
                    "settings": {"baseUrl": api, "token": w.token, "projectId": w.project,
                                 "restAppId": apps[0], "grpcWebAppId": apps[1],
                                 "connectAppId": apps[2]}}
+            # Its own process group: Node and the Chromium it starts end together.
             proc = subprocess.Popen(["node", os.path.join(CLIENT_DIR, "browser.mjs")],
                                     cwd=CLIENT_DIR, stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    text=True, env=pipe.child_env(), pass_fds=(pipe.w,))
+                                    text=True, env=pipe.child_env(), pass_fds=(pipe.w,),
+                                    start_new_session=True)
             pipe.started()
-            out, err = proc.communicate(json.dumps(cfg), timeout=120)
+            try:
+                out, err = proc.communicate(json.dumps(cfg), timeout=120)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
+                raise
             self.assertEqual(proc.returncode, 0, err)
             secrets = dict(line.split(" ", 1) for line in pipe.reader.read().splitlines())
             return json.loads(out), secrets
