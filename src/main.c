@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -204,6 +203,27 @@ wipe_env(const char *name)
 		secret_wipe(v, strlen(v));
 }
 
+/*
+ * Apache gives a CGI program the Authorization header only with
+ * CGIPassAuth On, which the shipped cgi-bin/.htaccess sets, with
+ * OIDC_SECRET_HTACCESS beside it.  A request without the header, under
+ * Apache, without that variable: the .htaccess was not read.
+ */
+static void
+warn_stripped_authorization(const struct served *s)
+{
+	const char *sw = getenv("SERVER_SOFTWARE");
+
+	if (s->req.header[H_AUTHORIZATION] != NULL || sw == NULL ||
+	    strncmp(sw, "Apache", 6) != 0 ||
+	    getenv("OIDC_SECRET_HTACCESS") != NULL)
+		return;
+	log_msg(LOG_WARN, "request id=%s: no Authorization header reached the "
+	    "responder: Apache passes it to CGI only with CGIPassAuth On, and "
+	    "the cgi-bin's .htaccess that sets it was not read (AllowOverride "
+	    "None?): see apache-conf/oidc-secret-cgi.conf", s->req.id);
+}
+
 static int
 serve_cgi(struct service *svc)
 {
@@ -212,6 +232,7 @@ serve_cgi(struct service *svc)
 	int delivered;
 
 	delivered = serve(svc, &io, &s) == 0;
+	warn_stripped_authorization(&s);
 	/* A refused body stays unread: the server sees us exit. */
 	if (!s.req.input_unread)
 		(void)request_drain(&io, svc->cfg->max_body_bytes);
@@ -233,22 +254,18 @@ wipe_param(char **envp, const char *prefix)
 }
 
 /*
- * Input the answer does not need is not read: on a local socket the read
- * side is shut, so libfcgi's closing drain ends at once and the next
- * client is served while this one may still be sending.  Over TCP an
- * unread byte at close would reset the connection and could lose the
- * answer on its way, so there libfcgi's drain (ended by the server, which
- * stops sending once the request is ended) stays.
+ * Input the answer does not need is not read by us.  The connection is
+ * not kept for another request (its next bytes would be this one's body):
+ * libfcgi's lingering close then reads, and drops, only what the server
+ * had already sent, since a server stops sending once the request is
+ * ended.  Closing the read side at once instead loses the answer: a server
+ * still writing the body (mod_proxy_fcgi) takes the broken pipe for a
+ * failed backend and answers 503 itself.
  */
 static void
 end_input(FCGX_Request *fr)
 {
-	struct sockaddr_storage sa;
-	socklen_t len = sizeof(sa);
-
-	if (getsockname(fr->ipcFd, (struct sockaddr *)&sa, &len) == 0 &&
-	    sa.ss_family == AF_UNIX)
-		(void)shutdown(fr->ipcFd, SHUT_RD);
+	fr->keepConnection = 0;
 }
 
 /* One connection's request, answered, delivered or not, and wiped. */

@@ -97,19 +97,32 @@ def pb(field, value, wire=2):
     return pb_varint(field, value) if wire == 0 else pb_bytes(field, value)
 
 
+def preflight(allow):
+    """OPTIONS: 204, no body, Allow, never authenticated (CORS preflight)."""
+    return {"status": 204, "id": None, "kind": "preflight", "allow": allow,
+            "server": False, "grpc": False}
+
+
 # --- methods: 405 with Allow from the responder; lighttpd's own refusals ----
-for m in ("GET", "PUT", "DELETE", "PATCH", "OPTIONS", "PROPFIND", "MKCOL", "LOCK",
+for m in ("GET", "PUT", "DELETE", "PATCH", "PROPFIND", "MKCOL", "LOCK",
           "SEARCH", "CONNECT", "TRACE"):
     body = "" if m in ("GET", "TRACE") else "{}"
     case("methods", "rest " + m, m, REST, [JSON], body, ours("method_not_allowed"))
 case("methods", "rest HEAD", "HEAD", REST, [], "", ours("method_not_allowed"),
      content_length="")
-for m in ("GET", "PUT", "DELETE", "PATCH", "OPTIONS"):
+for m in ("GET", "PUT", "DELETE", "PATCH"):
     body = "" if m == "GET" else "{}"
     case("methods", "grpc " + m, m, GRPC, [GRPC_CT], body, ours("method_not_allowed"))
-for m in ("POST", "PUT", "DELETE", "OPTIONS"):
+for m in ("POST", "PUT", "DELETE"):
     case("methods", "healthz " + m, m, "/debug/healthz", [], "",
          ours("method_not_allowed"), content_length="0")
+case("methods", "rest OPTIONS", "OPTIONS", REST, [JSON], "{}", preflight("POST, OPTIONS"))
+case("methods", "rest OPTIONS with a bad token", "OPTIONS", REST,
+     [["Authorization", "Bearer x"], ["Origin", "https://a.example"],
+      ["Access-Control-Request-Method", "POST"]], "", preflight("POST, OPTIONS"))
+case("methods", "grpc OPTIONS", "OPTIONS", GRPC, [GRPC_CT], "{}", preflight("POST, OPTIONS"))
+case("methods", "healthz OPTIONS", "OPTIONS", "/debug/healthz", [], "",
+     preflight("GET, HEAD, OPTIONS"), content_length="0")
 for m in ("POST", "DELETE", "PATCH"):
     case("methods", "ready " + m, m, "/debug/ready", [], "", ours("method_not_allowed"))
 for m, why in (("post", "lowercase"), ("FOO", "unknown"), ("P0ST", "look-alike"),
@@ -289,12 +302,17 @@ case("headers", "x-zitadel-orgid bad, token bad", "POST", REST,
      ours("token_invalid"))
 case("headers", "server x-zitadel-orgid NUL", "POST", REST_MISSING,
      [JSON, AUTH, ["x-zitadel-orgid", "a\x00"]], "{}", server(400))
+# As grpc-gateway: any content type but gRPC's is read as JSON.
 for ct in ("text/plain", "application/x-www-form-urlencoded", "application/jsonx",
            "application/json-seq", "multipart/form-data; boundary=x",
-           "application/grpc-web+proto", "json", "application/", "/json",
+           "json", "application/", "/json",
            "application/merge-patch+json", "text/json", "application/ json"):
-    case("headers", "Content-Type " + ct, "POST", REST_MISSING, [["Content-Type", ct], AUTH], "{}",
-         ours("media_type"))
+    case("headers", "Content-Type read as JSON " + ct, "POST", REST_MISSING,
+         [["Content-Type", ct], AUTH], "{}", ours("app_not_found"))
+for ct in ("application/grpc-web+proto", "application/grpc", "application/grpc+proto",
+           "APPLICATION/GRPC-WEB-TEXT"):
+    case("headers", "Content-Type " + ct, "POST", REST_MISSING, [["Content-Type", ct], AUTH],
+         "{}", ours("media_type"))
 for ct in ("APPLICATION/JSON", "application/json; charset=latin1", "application/json ;",
            "application/json;;;", ""):
     case("headers", "Content-Type accepted %r" % ct, "POST", REST, [["Content-Type", ct]],
@@ -361,10 +379,12 @@ case("bodies", "bad JSON chunked", "POST", REST, [JSON], "{'a':1}", ours("bad_bo
      chunked=True)
 case("bodies", "accepted chunked", "POST", REST, [JSON], "{}", ours("auth_missing"),
      chunked=True)
-for ct, b in (("text/plain", "{}"), ("application/x-www-form-urlencoded", "a=1"),
+case("bodies", "text/plain holding JSON", "POST", REST, [["Content-Type", "text/plain"]],
+     "{}", ours("auth_missing"))
+for ct, b in (("application/x-www-form-urlencoded", "a=1"),
               ("application/xml", "<a/>"), ("application/octet-stream", b"\x00\x01")):
-    case("bodies", "wrong type " + ct, "POST", REST, [["Content-Type", ct]], b,
-         ours("media_type"))
+    case("bodies", "not JSON, as " + ct, "POST", REST, [["Content-Type", ct]], b,
+         ours("bad_body"))
 
 # --- gRPC-web ----------------------------------------------------------------
 # Placeholders would change the frame's lengths: fixed IDs.  The token's

@@ -121,3 +121,32 @@ def find_in_memory(pid, needles):
                 tail = data[-(longest - 1):] if longest > 1 else b""
                 addr += len(chunk)
     return found
+
+
+def memory_matches(pid, pattern):
+    """Every match of the compiled bytes regex pattern in pid's readable
+    memory (matches across 1 MiB chunk edges up to 4 KiB long are kept)."""
+    out = set()
+    with open("/proc/%d/maps" % pid) as maps, open("/proc/%d/mem" % pid, "rb", 0) as mem:
+        for line in maps:
+            parts = line.split(None, 5)
+            lo, hi = (int(x, 16) for x in parts[0].split("-"))
+            path = parts[5].strip() if len(parts) > 5 else ""
+            if not parts[1].startswith("r") or path in ("[vvar]", "[vsyscall]"):
+                continue
+            tail = b""
+            addr = lo
+            while addr < hi:
+                size = min(1 << 20, hi - addr)
+                try:
+                    mem.seek(addr)
+                    chunk = mem.read(size)
+                except (OSError, ValueError, OverflowError):
+                    break
+                if not chunk:
+                    break
+                data = tail + chunk
+                out.update(m.group(0) for m in pattern.finditer(data))
+                tail = data[-4096:]
+                addr += len(chunk)
+    return out

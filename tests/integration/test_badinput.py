@@ -132,10 +132,14 @@ class BadInput(unittest.TestCase):
         self.assertEqual(r.header("Cache-Control"), "no-store")
         self.assertEqual(r.header("Pragma"), "no-cache")
         self.assertEqual(r.header("X-Content-Type-Options"), "nosniff")
+        if exp["kind"] == "preflight":
+            self.assertEqual(r.body, b"")
+            self.assertEqual(r.header("Allow"), exp["allow"])
+            return
         code, eid, text, status = ERRORS[exp["kind"]]
         self.assertEqual(eid, exp["id"])
         if exp["grpc"]:
-            # Trailers-only (SPEC section 6).
+            # Trailers-only (doc/api.md).
             self.assertEqual(r.body, b"")
             self.assertEqual(r.header("grpc-status"), str(code))
             self.assertEqual(urllib.parse.unquote(r.header("grpc-message")),

@@ -386,12 +386,23 @@ class Errors(Base):
             with self.subTest(body=body[:16]):
                 self.assert_refused("bad_body", w, body=body)
 
-    def test_wrong_content_type(self):
+    def test_grpc_content_type_on_the_rest_path(self):
         w = self.env.world()
-        for ctype in ("text/plain", "application/x-www-form-urlencoded",
-                      "application/jsonx", "multipart/form-data; boundary=x"):
+        for ctype in ("application/grpc-web+proto", "application/grpc",
+                      "application/grpc-web-text"):
             with self.subTest(ctype=ctype):
                 self.assert_refused("media_type", w, content_type=ctype)
+
+    def test_any_other_content_type_is_read_as_json(self):
+        """As grpc-gateway: curl -d '{}' sends a form type, and works."""
+        for ctype in ("text/plain", "application/x-www-form-urlencoded",
+                      "application/jsonx", "multipart/form-data; boundary=x", None):
+            with self.subTest(ctype=ctype):
+                w = self.env.world()
+                self.assert_success(self.call(w, content_type=ctype), w)
+        w = self.env.world()
+        self.assert_refused("bad_body", w, content_type="application/x-www-form-urlencoded",
+                            body=b"a=1")
 
     def test_body_too_large(self):
         w = self.env.world()

@@ -146,7 +146,7 @@ class NoStore(unittest.TestCase):
             "rest 400": ("POST", rest_path, {"Content-Type": "application/json"}, b"[]"),
             "rest 413": ("POST", rest_path, {"Content-Type": "application/json"},
                          b" " * 70000),
-            "rest 415": ("POST", rest_path, {"Content-Type": "text/plain"}, b"{}"),
+            "rest 415": ("POST", rest_path, {"Content-Type": "application/grpc"}, b"{}"),
             "grpc 405": ("GET", GRPC_PATH, {}, b""),
             "grpc 415": ("POST", GRPC_PATH, {"Content-Type": "text/plain"}, b""),
             "grpc native": ("POST", GRPC_PATH, {"Content-Type": "application/grpc"}, b""),
