@@ -301,7 +301,7 @@ def copy_tree(src, dst):
     shutil.copytree(src, dst, dirs_exist_ok=True)
 
 
-# --- Apache, spawn-fcgi and the systemd units (issue 3) ----------------------
+# --- Apache, spawn-fcgi and the systemd units ------------------------------
 
 APACHE_MODULES = "/usr/lib/apache2/modules"
 APACHE_USER = "www-data"

@@ -10,7 +10,8 @@
 #include "error.h"
 #include "store.h"
 
-#define TOKEN_MAX 4096		/* longer bearer tokens are invalid unread */
+/* Longer bearer tokens are invalid, unread. */
+#define TOKEN_MAX 4096
 #define PERMISSION_APP_WRITE "project.app.write"
 
 struct principal {

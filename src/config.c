@@ -40,11 +40,14 @@ struct key {
 };
 
 static const char *const hash_names[] = { "argon2id", "bcrypt", NULL };
-static const char *const level_names[] = { "error", "warn", "info", "debug", NULL };
+static const char *const level_names[] = {
+	"error", "warn", "info", "debug", NULL
+};
 
 #define STR(k, s) { #k, K_STR, offsetof(struct config, k), \
 	sizeof(((struct config *)0)->k), 0, 0, NULL, s }
-#define UINT(k, lo, hi) { #k, K_UINT, offsetof(struct config, k), 0, lo, hi, NULL, 0 }
+#define UINT(k, lo, hi) { #k, K_UINT, offsetof(struct config, k), 0, \
+	lo, hi, NULL, 0 }
 #define ENUM(k, n) { #k, K_ENUM, offsetof(struct config, k), 0, 0, 0, n, 0 }
 
 static const struct key keys[] = {
@@ -172,7 +175,8 @@ config_set(struct config *cfg, const char *key, const char *value,
 	case K_STR:
 		len = strlen(value);
 		if (len >= k->size) {
-			snprintf(err, errlen, "%s = \"%s\": longer than %zu bytes",
+			snprintf(err, errlen,
+			    "%s = \"%s\": longer than %zu bytes",
 			    k->name, show, k->size - 1);
 			return -1;
 		}
@@ -187,14 +191,16 @@ config_set(struct config *cfg, const char *key, const char *value,
 		if (parse_uint(value, k->min, k->max,
 		    (unsigned *)(void *)(base + k->off)) != 0) {
 			snprintf(err, errlen, "%s = \"%s\": expected a whole "
-			    "number from %u to %u", k->name, show, k->min, k->max);
+			    "number from %u to %u", k->name, show, k->min,
+			    k->max);
 			return -1;
 		}
 		return 0;
 	case K_ENUM:
 		for (i = 0; k->names[i] != NULL; i++)
 			if (strcmp(k->names[i], value) == 0) {
-				*(unsigned *)(void *)(base + k->off) = (unsigned)i;
+				*(unsigned *)(void *)(base + k->off) =
+				    (unsigned)i;
 				return 0;
 			}
 		{
@@ -263,7 +269,8 @@ parse_value(const char *v, const char *line_end, char *out, size_t outlen,
 		e--;
 	n = (size_t)(e - v);
 	if (n >= outlen) {
-		snprintf(err, errlen, "value longer than %zu bytes", outlen - 1);
+		snprintf(err, errlen, "value longer than %zu bytes",
+		    outlen - 1);
 		return -1;
 	}
 	memcpy(out, v, n);
@@ -291,23 +298,24 @@ config_line(struct config *cfg, const char *k, const char *line_end,
 	while (k_end > k && is_blank(k_end[-1]))
 		k_end--;
 	if ((size_t)(k_end - k) >= sizeof(name)) {
-		snprintf(err, errlen, "%s:%u: key longer than %zu bytes", origin,
-		    lineno, sizeof(name) - 1);
+		snprintf(err, errlen, "%s:%u: key longer than %zu bytes",
+		    origin, lineno, sizeof(name) - 1);
 		return -1;
 	}
 	memcpy(name, k, (size_t)(k_end - k));
 	name[k_end - k] = '\0';
 	key = find_key(name, strlen(name));
 	if (key != NULL && seen[key - keys] != 0) {
-		snprintf(err, errlen, "%s:%u: %s given again (first on line %u): "
-		    "keep one", origin, lineno, name, seen[key - keys]);
+		snprintf(err, errlen, "%s:%u: %s given again (first on line "
+		    "%u): keep one", origin, lineno, name, seen[key - keys]);
 		return -1;
 	}
 	for (eq++; eq < line_end && is_blank(*eq); eq++)
 		;
 	if (parse_value(eq, line_end, value, sizeof(value), sub,
 	    sizeof(sub)) != 0) {
-		snprintf(err, errlen, "%s:%u: %s: %s", origin, lineno, name, sub);
+		snprintf(err, errlen, "%s:%u: %s: %s", origin, lineno, name,
+		    sub);
 		goto out;
 	}
 	if (config_set(cfg, name, value, sub, sizeof(sub)) != 0) {
@@ -358,8 +366,9 @@ int
 config_check_api(const struct config *cfg, char *err, size_t errlen)
 {
 	if (cfg->api_project_id[0] == '\0') {
-		snprintf(err, errlen, "api_project_id is empty: set it to the ID "
-		    "of the project that access tokens must name in their audience");
+		snprintf(err, errlen, "api_project_id is empty: set it to the "
+		    "ID of the project that access tokens must name in their "
+		    "audience");
 		return -1;
 	}
 	return 0;
@@ -390,7 +399,8 @@ check_origins(const char *list, char *err, size_t errlen)
 		else if (!(k == 4 && strncmp(p, "null", 4) == 0) &&
 		    (host == NULL || host == p + k ||
 		    memchr(host, '/', (size_t)(p + k - host)) != NULL)) {
-			snprintf(err, errlen, "cors_allowed_origins = \"%.*s\": "
+			snprintf(err, errlen,
+			    "cors_allowed_origins = \"%.*s\": "
 			    "not an origin (scheme://host[:port], no path)",
 			    (int)(k > 64 ? 64 : k), p);
 			return -1;
@@ -411,8 +421,8 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 	if (check_origins(cfg->cors_allowed_origins, err, errlen) != 0)
 		return -1;
 	if (cfg->argon2_memory_kib < 8 * cfg->argon2_parallelism) {
-		snprintf(err, errlen, "argon2_memory_kib = %u: must be at least "
-		    "8 x argon2_parallelism (%u)", cfg->argon2_memory_kib,
+		snprintf(err, errlen, "argon2_memory_kib = %u: must be at "
+		    "least 8 x argon2_parallelism (%u)", cfg->argon2_memory_kib,
 		    8 * cfg->argon2_parallelism);
 		return -1;
 	}
@@ -486,12 +496,14 @@ load_env(struct config *cfg, char *err, size_t errlen)
 		int n = snprintf(name, sizeof(name), "OIDC_SECRET_");
 
 		for (j = 0; keys[i].name[j] != '\0'; j++)
-			name[n++] = (char)toupper((unsigned char)keys[i].name[j]);
+			name[n++] =
+			    (char)toupper((unsigned char)keys[i].name[j]);
 		name[n] = '\0';
 		value = getenv(name);
 		if (value == NULL)
 			continue;
-		if (config_set(cfg, keys[i].name, value, sub, sizeof(sub)) != 0) {
+		if (config_set(cfg, keys[i].name, value, sub,
+		    sizeof(sub)) != 0) {
 			snprintf(err, errlen, "environment %s: %s", name, sub);
 			return -1;
 		}

@@ -21,7 +21,8 @@
 
 /* The codecs a family's paths accept, first match of the content type. */
 static const struct family_codecs {
-	const char *name;		/* the log's route until a codec is picked */
+	/* the log's route until a codec is picked */
+	const char *name;
 	const struct codec *codecs[3];
 	const struct codec *fallback;	/* speaks the family's refusals */
 	int fallback_form;
@@ -130,7 +131,8 @@ serve_call(struct service *svc, struct request *req, const struct io *io,
 	call->rpc = rt->rpc;
 	call->authorization = req->header[H_AUTHORIZATION];
 	call->org_header = req->header[H_ORG_ID];
-	call->project_id = rt->project_id;	/* REST; a body's replace them */
+	/* REST; a body's replace them */
+	call->project_id = rt->project_id;
 	call->app_id = rt->app_id;
 	e = cd->decode(form, req, call);
 	if (e == ERR_OK)
@@ -144,7 +146,7 @@ serve_call(struct service *svc, struct request *req, const struct io *io,
 		memcpy(h->app_id, call->app_id.p, call->app_id.n);
 		h->app_id[call->app_id.n] = '\0';
 		if (cd->encode(form, call, &out, resp) != 0) {
-			/* Committed, but unanswerable: the caller must retry. */
+			/* Committed, but unanswerable: the caller retries. */
 			response_free(resp);
 			answer_error(cd, form, ERR_INTERNAL, resp, h);
 		}

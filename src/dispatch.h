@@ -13,7 +13,8 @@
 
 /* What the request log line needs to know of a handled request. */
 struct handled {
-	const char *route;	/* "rest", "grpc-web", "connect", "healthz"... */
+	/* "rest", "grpc-web", "connect", "healthz"... */
+	const char *route;
 	int grpc;		/* gRPC code of the answer */
 	char user_id[ID_BYTES + 1];
 	/* A secret changed: the operator must know if it was not delivered. */

@@ -105,7 +105,8 @@ string(struct cursor *c)
 						return -1;
 				continue;
 			}
-			if (strchr("\"\\/bfnrt", *c->p) == NULL || *c->p == '\0')
+			if (*c->p == '\0' ||
+			    strchr("\"\\/bfnrt", *c->p) == NULL)
 				return -1;
 			c->p++;
 			continue;

@@ -150,7 +150,8 @@ log_sanitize(const char *in, char *out, size_t outlen)
 	for (i = 0; in != NULL && in[i] != '\0' && n + 1 < outlen; i++) {
 		unsigned char c = (unsigned char)in[i];
 
-		out[n++] = c > 0x20 && c < 0x7f && c != '"' && c != '\\' ? (char)c : '?';
+		out[n++] = c > 0x20 && c < 0x7f && c != '"' && c != '\\' ?
+		    (char)c : '?';
 	}
 	if (in != NULL && in[i] != '\0' && n >= 3)
 		memcpy(out + n - 3, "...", 3);

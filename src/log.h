@@ -44,7 +44,10 @@ struct log_request {
  */
 void log_request(const struct log_request *r);
 
-/* Replaces bytes that would break a log line (controls, quotes, spaces, non-ASCII). */
+/*
+ * Replaces bytes that would break a log line (controls, quotes, spaces,
+ * non-ASCII).
+ */
 void log_sanitize(const char *in, char *out, size_t outlen);
 
 #endif

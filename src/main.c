@@ -214,7 +214,8 @@ warn_stripped_authorization(const struct served *s)
 {
 	const char *sw = getenv("SERVER_SOFTWARE");
 
-	if (s->req.header[H_AUTHORIZATION] != NULL || sw == NULL ||
+	if (s->h.grpc != GRPC_UNAUTHENTICATED ||
+	    s->req.header[H_AUTHORIZATION] != NULL || sw == NULL ||
 	    strncmp(sw, "Apache", 6) != 0 ||
 	    getenv("OIDC_SECRET_HTACCESS") != NULL)
 		return;
@@ -323,7 +324,8 @@ serve_fcgi(struct service *svc)
 	flags = fcntl(FCGI_LISTENSOCK_FILENO, F_GETFL);
 	if (flags < 0 || fcntl(FCGI_LISTENSOCK_FILENO, F_SETFL,
 	    flags | O_NONBLOCK) != 0) {
-		log_msg(LOG_ERROR, "FastCGI: cannot set up the listening socket");
+		log_msg(LOG_ERROR, "FastCGI: cannot set up the listening "
+		    "socket");
 		return 1;
 	}
 	if (FCGX_InitRequest(&fr, FCGI_LISTENSOCK_FILENO, 0) != 0) {
@@ -346,8 +348,8 @@ serve_fcgi(struct service *svc)
 			continue;	/* another process took it */
 		if (rc < 0) {
 			if (!stopping)
-				log_msg(LOG_ERROR, "FastCGI: accept failed (%d)",
-				    rc);
+				log_msg(LOG_ERROR, "FastCGI: accept failed "
+				    "(%d)", rc);
 			break;
 		}
 		serve_one(svc, &fr, &io);
@@ -397,7 +399,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (store_library_init() != 0) {
-		log_msg(LOG_ERROR, "database client library failed to initialise");
+		log_msg(LOG_ERROR, "database client library failed to "
+		    "initialise");
 		return 1;
 	}
 	store = store_new(&cfg);

@@ -142,8 +142,8 @@ list_migrations(const char *dir, struct migration *m, size_t *count,
 	qsort(m, n, sizeof(*m), by_version);
 	for (i = 1; i < n; i++)
 		if (m[i].version == m[i - 1].version) {
-			fprintf(err, "%s: %s: %s and %s share a version\n", prog,
-			    dir, m[i - 1].name, m[i].name);
+			fprintf(err, "%s: %s: %s and %s share a version\n",
+			    prog, dir, m[i - 1].name, m[i].name);
 			return ERR_CONFIG;
 		}
 	if (n == 0) {

@@ -43,10 +43,12 @@ enum header {
 
 struct request {
 	char *method;
-	char *path;		/* SCRIPT_NAME + PATH_INFO, or decoded REQUEST_URI */
+	/* SCRIPT_NAME + PATH_INFO, or decoded REQUEST_URI */
+	char *path;
 	size_t path_len;
 	char *header[H__COUNT];
-	char *body;		/* NUL-terminated; NULL until request_read_body */
+	/* NUL-terminated; NULL until request_read_body */
+	char *body;
 	size_t body_len;
 	enum body_state body_state;
 	/*
@@ -88,7 +90,8 @@ struct response {
 		char *value;	/* owned */
 	} header[RESPONSE_HEADERS];
 	size_t nheader;
-	char *body;		/* owned; wiped when freed (it may hold a secret) */
+	/* owned; wiped when freed (it may hold a secret) */
+	char *body;
 	size_t body_len;
 	int head;		/* HEAD: the headers only (RFC 3875 4.3.2) */
 };

@@ -166,7 +166,8 @@ route_match(const char *method, const char *path, size_t len,
 {
 	memset(out, 0, sizeof(*out));
 	out->kind = ROUTE_NONE;
-	if (rest_full(path, len, out) == 0 || rest_merged(path, len, out) == 0) {
+	if (rest_full(path, len, out) == 0 ||
+	    rest_merged(path, len, out) == 0) {
 		out->kind = ROUTE_CALL;
 		out->family = FAMILY_REST;
 	} else if (service_path(path, len, out) == 0)
@@ -209,7 +210,8 @@ route_percent_decode(char *s, size_t len)
 		int hi, lo;
 
 		if (s[i] == '%' && i + 2 < len &&
-		    (hi = hexval(s[i + 1])) >= 0 && (lo = hexval(s[i + 2])) >= 0) {
+		    (hi = hexval(s[i + 1])) >= 0 &&
+		    (lo = hexval(s[i + 2])) >= 0) {
 			s[n++] = (char)(hi << 4 | lo);
 			i += 2;
 		} else

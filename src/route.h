@@ -20,7 +20,8 @@ enum rpc {
 	RPC_V1_OIDC,	/* management.v1 RegenerateOIDCClientSecret */
 	RPC_V1_API,	/* management.v1 RegenerateAPIClientSecret */
 	RPC_V2,		/* application.v2 GenerateClientSecret: OIDC or API */
-	RPC_V2BETA,	/* app.v2beta RegenerateClientSecret: the message says */
+	/* app.v2beta RegenerateClientSecret: the message says */
+	RPC_V2BETA,
 	RPC__COUNT
 };
 
@@ -42,7 +43,8 @@ struct route {
 	enum rpc rpc;		/* ROUTE_CALL */
 	int method_ok;		/* the method is the route's own */
 	const char *allow;	/* the route's methods, for 405's Allow */
-	struct slice project_id;	/* FAMILY_REST only; point into the path */
+	/* FAMILY_REST only; point into the path */
+	struct slice project_id;
 	struct slice app_id;
 };
 

@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
 #include "config.h"
+#include "util.h"
 
 #define SALT_LEN 16
 #define TAG_LEN 32
@@ -110,76 +112,6 @@ equal_const_time(const void *a, const void *b, size_t len)
 	return d == 0;
 }
 
-/* --- base64 without padding (PHC string format) --- */
-
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static size_t
-b64_encode(const unsigned char *in, size_t len, char *out)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
-
-		out[n++] = b64[v >> 18];
-		out[n++] = b64[(v >> 12) & 63];
-		out[n++] = b64[(v >> 6) & 63];
-		out[n++] = b64[v & 63];
-	}
-	if (len - i == 1) {
-		out[n++] = b64[in[i] >> 2];
-		out[n++] = b64[(in[i] & 3) << 4];
-	} else if (len - i == 2) {
-		unsigned v = (unsigned)in[i] << 8 | in[i + 1];
-
-		out[n++] = b64[v >> 10];
-		out[n++] = b64[(v >> 4) & 63];
-		out[n++] = b64[(v << 2) & 63];
-	}
-	out[n] = '\0';
-	return n;
-}
-
-static int
-b64_value(char c)
-{
-	const char *p = c != '\0' ? strchr(b64, c) : NULL;
-
-	return p != NULL ? (int)(p - b64) : -1;
-}
-
-/* Decodes unpadded base64 of at most max bytes; -1 on a bad digit or length. */
-static long
-b64_decode(const char *in, size_t len, unsigned char *out, size_t max)
-{
-	size_t i, n = 0;
-	unsigned acc = 0;
-	int bits = 0;
-
-	if (len % 4 == 1)
-		return -1;
-	for (i = 0; i < len; i++) {
-		int v = b64_value(in[i]);
-
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (n == max)
-				return -1;
-			out[n++] = (unsigned char)(acc >> bits);
-		}
-	}
-	/* Leftover bits must be zero (canonical encoding). */
-	if ((acc & ((1u << bits) - 1)) != 0)
-		return -1;
-	return (long)n;
-}
-
 /* --- argon2 --- */
 
 int
@@ -219,34 +151,35 @@ argon2_encode(const struct hash_params *hp, const char *secret, size_t len,
 	if (secret_argon2_raw(2, hp->t, hp->m_kib, hp->p, secret, len,
 	    salt, sizeof(salt), NULL, 0, NULL, 0, tag, sizeof(tag)) != 0)
 		return -1;
-	b64_encode(salt, sizeof(salt), salt64);
-	b64_encode(tag, sizeof(tag), tag64);
+	/* PHC strings: standard base64 without padding. */
+	b64_encode(salt, sizeof(salt), salt64, B64_UNPADDED);
+	b64_encode(tag, sizeof(tag), tag64, B64_UNPADDED);
 	secret_wipe(tag, sizeof(tag));
 	n = snprintf(out, outlen, "$argon2id$v=19$m=%u,t=%u,p=%u$%s$%s",
 	    hp->m_kib, hp->t, hp->p, salt64, tag64);
 	return n > 0 && (size_t)n < outlen ? 0 : -1;
 }
 
-/* Parses "name=<decimal>" at *s up to a delimiter; advances *s. */
+/*
+ * Parses "name=<decimal>" at *s up to the next non-digit; advances *s.  No
+ * leading zero: the PHC format gives each number one spelling.
+ */
 static int
 phc_number(const char **s, const char *name, unsigned max, unsigned *out)
 {
-	size_t nl = strlen(name);
-	unsigned long v = 0;
+	size_t nl = strlen(name), n;
 	const char *p = *s;
+	uint64_t v;
 
 	if (strncmp(p, name, nl) != 0 || p[nl] != '=')
 		return -1;
 	p += nl + 1;
-	if (*p < '0' || *p > '9' || (*p == '0' && p[1] >= '0' && p[1] <= '9'))
+	n = strspn(p, "0123456789");
+	if (n == 0 || (p[0] == '0' && n > 1) ||
+	    util_decimal(p, n, max, &v) != DECIMAL_OK)
 		return -1;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		v = v * 10 + (unsigned long)(*p - '0');
-		if (v > max)
-			return -1;
-	}
 	*out = (unsigned)v;
-	*s = p;
+	*s = p + n;
 	return 0;
 }
 
@@ -275,7 +208,8 @@ phc_parse(const char *s, struct phc *ph)
 		s += 9;
 	} else
 		return -1;
-	if (phc_number(&s, "v", 255, &v) != 0 || v != ARGON2_VERSION || *s++ != '$')
+	if (phc_number(&s, "v", 255, &v) != 0 || v != ARGON2_VERSION ||
+	    *s++ != '$')
 		return -1;
 	if (phc_number(&s, "m", 4194303, &ph->m) != 0 || *s++ != ',' ||
 	    phc_number(&s, "t", 1000, &ph->t) != 0 || *s++ != ',' ||
@@ -286,12 +220,13 @@ phc_parse(const char *s, struct phc *ph)
 	dollar = strchr(s, '$');
 	if (dollar == NULL)
 		return -1;
-	n = b64_decode(s, (size_t)(dollar - s), ph->salt, sizeof(ph->salt));
+	n = b64_decode(s, (size_t)(dollar - s), ph->salt, sizeof(ph->salt),
+	    B64_UNPADDED);
 	if (n < 8)
 		return -1;
 	ph->saltlen = (size_t)n;
 	s = dollar + 1;
-	n = b64_decode(s, strlen(s), ph->tag, sizeof(ph->tag));
+	n = b64_decode(s, strlen(s), ph->tag, sizeof(ph->tag), B64_UNPADDED);
 	if (n < 4)
 		return -1;
 	ph->taglen = (size_t)n;
@@ -330,7 +265,8 @@ bcrypt_input(const char *secret, size_t len, char out[BCRYPT_MAX + 1])
 	if (memchr(secret, '\0', len) != NULL)
 		return -1;
 	if (len > BCRYPT_MAX)
-		len = BCRYPT_MAX;	/* what crypt_r and PHP would read anyway */
+		/* what crypt_r and PHP would read anyway */
+		len = BCRYPT_MAX;
 	memcpy(out, secret, len);
 	out[len] = '\0';
 	return 0;
@@ -346,7 +282,7 @@ bcrypt_encode(const struct hash_params *hp, const char *secret, size_t len,
 	size_t n;
 	int rc = -1;
 
-	/* A longer secret would be cut short silently (config_check says so). */
+	/* A longer secret would be cut short silently (config_check). */
 	if (len > BCRYPT_MAX || bcrypt_input(secret, len, pw) != 0)
 		return -1;
 	gcry_randomize(rnd, sizeof(rnd), GCRY_STRONG_RANDOM);
@@ -421,7 +357,8 @@ secret_verify(const char *secret, size_t len, const char *encoded)
 		return -1;
 	if (strncmp(encoded, "$argon2", 7) == 0)
 		return argon2_verify(secret, len, encoded);
-	if (strncmp(encoded, "$2a$", 4) == 0 || strncmp(encoded, "$2b$", 4) == 0 ||
+	if (strncmp(encoded, "$2a$", 4) == 0 ||
+	    strncmp(encoded, "$2b$", 4) == 0 ||
 	    strncmp(encoded, "$2y$", 4) == 0)
 		return bcrypt_verify(secret, len, encoded);
 	return -1;

@@ -1,5 +1,5 @@
 /*
- * secret.h - random secrets, their hashes, and verification (SPEC section 5).
+ * secret.h - random secrets, their hashes, and verification (doc/database.md).
  *
  * The only module that touches libgcrypt and libxcrypt.
  */
@@ -22,7 +22,10 @@ struct hash_params {
 /* Initialise libgcrypt once, before anything else; -1 on failure. */
 int secret_init(void);
 
-/* len characters from [A-Za-z0-9], uniform, GCRY_STRONG_RANDOM; out holds len+1. */
+/*
+ * len characters from [A-Za-z0-9], uniform, from GCRY_STRONG_RANDOM; out
+ * holds len + 1.
+ */
 int secret_generate(char *out, size_t len);
 
 /* Encoded hash of secret into out (HASH_MAX bytes); -1 on failure. */
@@ -36,7 +39,7 @@ int secret_hash(const struct hash_params *hp, const char *secret, size_t len,
  */
 int secret_verify(const char *secret, size_t len, const char *encoded);
 
-/* SHA-256 of data as lowercase hex (bearer token lookup, SPEC section 5). */
+/* SHA-256 of data as lowercase hex (bearer token lookup). */
 void secret_sha256_hex(const void *data, size_t len, char out[SHA256_HEX]);
 
 /* Non-secret random bytes (request IDs, salts' companions, jitter). */

@@ -83,7 +83,7 @@ kind_check(enum want want, enum app_kind kind, enum err not_found)
 	case WANT_API:
 		return kind == APP_API ? ERR_OK : ERR_APP_NOT_API;
 	default:
-		/* Only OIDC and API apps have a secret: ZITADEL knows no other. */
+		/* Only OIDC and API apps have a secret, as in ZITADEL. */
 		return kind == APP_SAML ? not_found : ERR_OK;
 	}
 }
@@ -182,7 +182,7 @@ service_regenerate(struct service *svc, const struct call *c,
 		char pid[64];
 
 		log_sanitize(project, pid, sizeof(pid));
-		/* No row lock while hashing: this is the whole time it is held. */
+		/* No row lock while hashing: this is all the time held. */
 		log_msg(LOG_DEBUG, "commit project=%s sequence=%llu "
 		    "lock_ms=%.3f attempts=%u", pid,
 		    (unsigned long long)res.sequence,

@@ -313,7 +313,7 @@ connect_db(struct store *s)
 	    c->db_name, c->db_port, sock, CLIENT_FOUND_ROWS) == NULL) {
 		e = fail_db(s, "connect");
 		store_disconnect(s);
-		/* Wrong password or database name: unreachable to the client. */
+		/* Bad password or database name: unreachable, to a client. */
 		return e == ERR_INTERNAL ? ERR_UNAVAILABLE : e;
 	}
 	/* A held row lock must not outlive a web request. */

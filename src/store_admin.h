@@ -10,7 +10,8 @@
 #include "store.h"
 
 struct token_info {
-	char sha256_prefix[13];		/* identifies a token; never the token */
+	/* identifies a token; never the token */
+	char sha256_prefix[13];
 	char user_id[ID_BYTES + 1];
 	int pat;
 	char audience[AUDIENCE_MAX + 1];

@@ -38,7 +38,8 @@ ts_to_fields(struct ts t, int *year, int *mon, int *day, int *hour,
 }
 
 struct ts
-ts_from_fields(int year, int mon, int day, int hour, int min, int sec, long usec)
+ts_from_fields(int year, int mon, int day, int hour, int min, int sec,
+    long usec)
 {
 	struct tm tm = { 0 };
 	struct ts t;

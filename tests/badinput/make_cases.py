@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes tests/badinput/cases.jsonl, the bad-input corpus (issue 5 item 3).
+"""Writes tests/badinput/cases.jsonl, the bad-input corpus.
 
     python3 tests/badinput/make_cases.py      # rewrites cases.jsonl
 
@@ -27,7 +27,7 @@ Strings may hold placeholders the test fills in: {PROJECT} {APP} {MISSING}
 and {REPEAT:text:count} (text repeated count times).
 Where a request would pass every check, its app is {MISSING} (no such app)
 or it carries no token, so no case writes to the database.  The expected
-answers are SPEC's, and lighttpd 1.4.69's own where it refuses first.
+answers are the contract's (doc/api.md, doc/errors.md), and lighttpd 1.4.69's own where it refuses first.
 """
 
 import base64
@@ -173,7 +173,7 @@ for name, p in (
     body = frame(b"") if "grpc" in name else "{}"
     case("paths", "routed " + name, "POST", p, hdrs, body,
          ours("auth_missing", grpc="grpc" in name))
-# IDs that reach the service (valid token): judged by SPEC section 4.
+# IDs that reach the service (valid token): judged by the service (doc/api.md).
 ids = [
     ("empty project", REST.replace("{PROJECT}", ""), "id_missing"),
     ("empty app", REST.replace("{APP}", ""), "id_missing"),

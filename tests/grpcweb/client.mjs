@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // client.mjs - one RegenerateOIDCClientSecret call over gRPC-web, made with
 // ZITADEL's published client (@zitadel/proto's generated ManagementService
-// on connect-node's gRPC-web transport), for the integration tests (issue 4).
+// on connect-node's gRPC-web transport), for the integration tests.
 //
 // Settings come from the environment, or from flags that override it:
 //   BASE_URL    --base-url    where the API is mounted, e.g. http://127.0.0.1:8080/api

@@ -1,4 +1,4 @@
-"""gRPC-web on the wire, as much as the tests need (SPEC section 6).
+"""gRPC-web on the wire, as much as the tests need (doc/api.md).
 
 Builds request frames and reads responses byte by byte, with nothing from
 the code under test, so the tests check the responder's framing and

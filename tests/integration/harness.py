@@ -35,7 +35,7 @@ DATE_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3}|\.\d{6}|\.\d{9})?
 SECRET_RE = re.compile(r"^[A-Za-z0-9]{64}$")
 ERROR_TYPE = "type.googleapis.com/zitadel.v1.ErrorDetail"
 
-# SPEC section 4: kind -> (gRPC code, ID, text, HTTP status)
+# doc/errors.md: kind -> (gRPC code, ID, text, HTTP status)
 ERRORS = {
     "auth_missing": (16, "AUTH-7fs1e", "auth header missing", 401),
     "token_invalid": (16, "AUTH-7fs1e", "Token is invalid", 401),
@@ -62,7 +62,7 @@ ERRORS = {
 
 
 def error_body(kind):
-    """The JSON error body of SPEC section 4 for an ERRORS kind."""
+    """The REST JSON error body (doc/errors.md) for an ERRORS kind."""
     code, eid, text, _ = ERRORS[kind]
     return {"code": code, "message": "%s (%s)" % (text, eid),
             "details": [{"@type": ERROR_TYPE, "id": eid, "message": text}]}
@@ -205,7 +205,7 @@ class Env:
         self.servers[name] = web
         return web
 
-    # --- deployments: each shipped server configuration (issue 3) --------
+    # --- deployments: each shipped server configuration -----------------
 
     def server(self, name):
         """The running server called name: a deployment mode below, else a

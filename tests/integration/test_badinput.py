@@ -1,4 +1,4 @@
-"""Bad input (issue 5, item 3): the corpus in tests/badinput/cases.jsonl.
+"""Bad input: the corpus in tests/badinput/cases.jsonl.
 
 Each case goes to lighttpd over a raw socket, byte for byte as written
 (duplicate headers, lying Content-Length, control characters and all), and
@@ -24,7 +24,7 @@ from procs import responder_pids
 HERE = os.path.dirname(os.path.abspath(__file__))
 CASES = os.path.join(os.path.dirname(HERE), "badinput", "cases.jsonl")
 
-# The gRPC path's own content-type refusals (SPEC section 1), beside
+# The gRPC path's own content-type refusals (doc/api.md), beside
 # harness.ERRORS: kind -> (gRPC code, ID, text, HTTP status).
 REPEAT = re.compile(r"\{REPEAT:(.*?):(\d+)\}", re.S)
 

@@ -1,4 +1,4 @@
-"""The man pages and the example configuration agree with the code (issue 6,
+"""The man pages and the example configuration agree with the code (
 part 3): mandoc -Tlint finds nothing, every configuration key is documented
 with its default and range as src/config.c has them, the admin tool's
 commands, options and exit codes as src/admin.c has them, the responder's

@@ -1,4 +1,4 @@
-"""gRPC-web end to end with ZITADEL's published client (SPEC section 6).
+"""gRPC-web end to end with ZITADEL's published client (doc/api.md).
 
 tests/grpcweb/client.mjs runs @zitadel/proto's ManagementService on
 connect-node's gRPC-web transport (HTTP/1.1, chunked body, no

@@ -1,5 +1,5 @@
 """make install, make uninstall and make install-cgi from the build directory
-(issue 6, part 2).
+.
 
 Runs the build's own Makefile (OIDC_SECRET_BUILD_DIR, else build/) into a
 staging directory (DESTDIR) with the installation directories given on the

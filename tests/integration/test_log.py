@@ -1,4 +1,4 @@
-"""The request log line (SPEC section 7, issue 6 part 4).
+"""The request log line (doc/security.md, oidc-secret.conf(5)).
 
 One line per request on the responder's stderr, which is the web server's
 error log: under lighttpd's bin-path the responders inherit lighttpd's

@@ -1,7 +1,7 @@
-"""The permission matrix (issue 5, item 6), through lighttpd, REST.
+"""The permission matrix , through lighttpd, REST.
 
 Every seeded role (sql/002_role_permissions.sql, plus a role nobody
-seeded) at every scope SPEC section 4 names -- instance, the acting org,
+seeded) at every scope doc/api.md names -- instance, the acting org,
 another org, this project, another project -- and the cases around them: a
 user of another org with and without x-zitadel-orgid; inactive, locked and
 removed users; inactive and removed orgs; expired and revoked tokens;
@@ -15,7 +15,7 @@ import unittest
 
 from harness import error_body, API_PROJECT, ERRORS, argon2_verify, env, rest
 
-# SPEC section 4 / README: the roles holding project.app.write.
+# doc/database.md: the roles holding project.app.write.
 WRITE_ROLES = {"IAM_OWNER", "IAM_ORG_MANAGER", "ORG_OWNER", "PROJECT_OWNER",
                "PROJECT_OWNER_GLOBAL"}
 SCOPES = ("instance", "acting org", "other org", "this project", "other project")

@@ -1,4 +1,4 @@
-"""Nothing lost: concurrency and database faults (issue 5, items 1 and 2).
+"""Nothing lost: concurrency and database faults.
 
 Concurrency: 8 clients x 50 requests regenerate one app through lighttpd
 with 4 responder processes; every answer is 200 or a documented error, the

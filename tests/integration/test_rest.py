@@ -1,6 +1,6 @@
 """The REST call end to end: lighttpd -> oidc-secret.fcgi -> MariaDB.
 
-Covers SPEC sections 1 to 5: the 200 body and what it changes in the
+Covers doc/api.md, doc/errors.md and doc/database.md: the 200 body and what it changes in the
 database, every row of the error table with its status, body and headers,
 the order of the checks, and that no error writes anything.
 """
@@ -92,7 +92,7 @@ class Success(Base):
         self.assertEqual(change, sc)
         want = change.strftime("%Y-%m-%dT%H:%M:%S")
         self.assertTrue(details["changeDate"].startswith(want), (details["changeDate"], want))
-        # Exactly one event, carrying what SPEC section 5 says.
+        # Exactly one event, carrying what doc/database.md says.
         self.assertEqual(e.q1("SELECT COUNT(*) FROM events")[0], events0 + 1)
         ev = e.q1("SELECT aggregate_type, aggregate_id, sequence, event_type,"
                   " resource_owner, editor_user, creation_date, payload FROM events"
@@ -244,7 +244,7 @@ class Health(Base):
 
 
 class Errors(Base):
-    """Every row of SPEC section 4, and the transport's refusals."""
+    """Every row of doc/errors.md, and the transport's refusals."""
 
     def test_no_authorization(self):
         w = self.env.world()
@@ -427,7 +427,7 @@ class Errors(Base):
 
 
 class Order(Base):
-    """SPEC section 4: the first failing check answers."""
+    """doc/api.md: the first failing check answers."""
 
     def test_auth_before_everything(self):
         w = self.env.world()

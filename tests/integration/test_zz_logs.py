@@ -1,4 +1,4 @@
-"""Secrets stay secret (issue 5, item 7).  Named to run last.
+"""Secrets stay secret (doc/security.md).  Named to run last.
 
 1. No secret, token or hash in any log: every log file of the run
    (env.logs(): web servers' error logs with the responders' stderr,
@@ -126,7 +126,7 @@ class SecretsNotInLogs(unittest.TestCase):
 
 
 class NoStore(unittest.TestCase):
-    """SPEC section 2: every response, every route, errors included."""
+    """doc/api.md: every response, every route, errors included."""
 
     def test_every_route_and_error(self):
         e = env()
