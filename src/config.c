@@ -415,10 +415,87 @@ check_origins(const char *list, char *err, size_t errlen)
 	return 0;
 }
 
+/* One "host[:port]" entry of n bytes at p into h; -1 when malformed. */
+static int
+parse_host(const char *p, size_t n, unsigned port, struct db_host *h)
+{
+	const char *name = p, *rest;
+	size_t hn;
+	uint64_t v;
+
+	if (n > 0 && p[0] == '[') {		/* [v6] or [v6]:port */
+		const char *close = memchr(p, ']', n);
+
+		if (close == NULL)
+			return -1;
+		name = p + 1;
+		hn = (size_t)(close - name);
+		rest = close + 1;
+	} else {
+		const char *colon = memchr(p, ':', n);
+
+		hn = colon != NULL ? (size_t)(colon - p) : n;
+		rest = p + hn;
+	}
+	if (rest < p + n) {		/* ":port" */
+		if (*rest != ':' || util_decimal(rest + 1,
+		    (size_t)(p + n - rest - 1), 65535, &v) != DECIMAL_OK ||
+		    v == 0)
+			return -1;
+		port = (unsigned)v;
+	}
+	if (hn == 0 || hn >= sizeof(h->name))
+		return -1;
+	memcpy(h->name, name, hn);
+	h->name[hn] = '\0';
+	h->port = port;
+	return 0;
+}
+
+int
+config_db_hosts(const struct config *cfg, struct db_host *out, unsigned *n,
+    char *err, size_t errlen)
+{
+	const char *p = cfg->db_host, *end;
+
+	*n = 0;
+	if (*p == '\0') {
+		out[0].name[0] = '\0';
+		out[0].port = cfg->db_port;
+		*n = 1;
+		return 0;
+	}
+	for (;;) {
+		size_t k;
+
+		p += strspn(p, " \t");
+		k = strcspn(p, ",");
+		end = p + k;
+		while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (*n == DB_HOSTS_MAX || parse_host(p, (size_t)(end - p),
+		    cfg->db_port, &out[*n]) != 0) {
+			snprintf(err, errlen, "db_host = \"%.64s\": expected "
+			    "host[:port] entries, at most %d, separated by "
+			    "commas", cfg->db_host, DB_HOSTS_MAX);
+			return -1;
+		}
+		(*n)++;
+		if (p[k] == '\0')
+			return 0;
+		p += k + 1;
+	}
+}
+
 int
 config_check(const struct config *cfg, char *err, size_t errlen)
 {
+	struct db_host hosts[DB_HOSTS_MAX];
+	unsigned n;
+
 	if (check_origins(cfg->cors_allowed_origins, err, errlen) != 0)
+		return -1;
+	if (config_db_hosts(cfg, hosts, &n, err, errlen) != 0)
 		return -1;
 	if (cfg->argon2_memory_kib < 8 * cfg->argon2_parallelism) {
 		snprintf(err, errlen, "argon2_memory_kib = %u: must be at "

@@ -36,6 +36,21 @@ struct config {
 	char cors_allowed_origins[2048];	/* "*", or origins */
 };
 
+/* One database server of db_host's list. */
+#define DB_HOSTS_MAX 8
+struct db_host {
+	char name[256];		/* "" : the client library's default */
+	unsigned port;
+};
+
+/*
+ * db_host as a list: "host[:port]" entries separated by commas, "[v6]" or
+ * "[v6]:port" for IPv6 addresses; a port not given is db_port.  0 and *n,
+ * or -1 with a line in err.
+ */
+int config_db_hosts(const struct config *cfg, struct db_host *out,
+    unsigned *n, char *err, size_t errlen);
+
 /* Where the file is looked for when OIDC_SECRET_CONFIG is not set. */
 const char *config_default_path(void);
 

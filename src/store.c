@@ -27,6 +27,24 @@
 static const char *const sql[ST__COUNT] = {
 	[ST_LOCK_WAIT] =
 	    "SET SESSION innodb_lock_wait_timeout = ?",
+	/* A Galera node's state; '' everywhere else (MySQL has none). */
+	[ST_NODE] =
+	    "SELECT COALESCE((SELECT VARIABLE_VALUE FROM"
+	    " information_schema.GLOBAL_VARIABLES"
+	    " WHERE VARIABLE_NAME = 'WSREP_ON'), ''),"
+	    " COALESCE((SELECT VARIABLE_VALUE FROM"
+	    " information_schema.GLOBAL_STATUS"
+	    " WHERE VARIABLE_NAME = 'WSREP_READY'), ''),"
+	    " COALESCE((SELECT VARIABLE_VALUE FROM"
+	    " information_schema.GLOBAL_STATUS"
+	    " WHERE VARIABLE_NAME = 'WSREP_CLUSTER_STATUS'), ''),"
+	    " COALESCE((SELECT VARIABLE_VALUE FROM"
+	    " information_schema.GLOBAL_STATUS"
+	    " WHERE VARIABLE_NAME = 'WSREP_LOCAL_STATE_COMMENT'), '')",
+	/* Causal reads: a read waits until the node has applied what the
+	 * cluster committed before it (doc/galera.md). */
+	[ST_SYNC_WAIT] =
+	    "SET SESSION wsrep_sync_wait = ?",
 	[ST_TOKEN] =
 	    "SELECT t.user_id, u.resource_owner, t.token_type = 'pat',"
 	    " t.audience"
@@ -287,40 +305,127 @@ fail_stmt(struct store *s, enum stmt id, const char *what)
 static enum err run(struct store *s, enum stmt id, struct binds *par,
     struct binds *res, int *found);
 
+/* What a node says of itself; "" for a value a server does not have. */
+struct node_state {
+	char on[8], ready[8], cluster[32], state[32];
+};
+
 static enum err
-connect_db(struct store *s)
+node_state(struct store *s, struct node_state *n)
+{
+	struct binds res = { .n = 0 };
+	int found = 0;
+	enum err e;
+
+	result_str(&res, n->on, sizeof(n->on));
+	result_str(&res, n->ready, sizeof(n->ready));
+	result_str(&res, n->cluster, sizeof(n->cluster));
+	result_str(&res, n->state, sizeof(n->state));
+	e = run(s, ST_NODE, NULL, &res, &found);
+	if (e == ERR_OK && !found)
+		e = ERR_INTERNAL;
+	return e;
+}
+
+static const char *
+host_name(const struct db_host *h)
+{
+	return h->name[0] != '\0' ? h->name : "localhost";
+}
+
+/*
+ * Connects to one host within timeout_s, and takes it only when it can
+ * serve: a Galera node must be ready and in the Primary component.
+ */
+static enum err
+connect_one(struct store *s, const struct db_host *h, unsigned timeout_s)
 {
 	const struct config *c = s->cfg;
-	unsigned timeout;
-	unsigned long long lock_wait = c->db_lock_wait_timeout_s;
-	const char *host, *sock;
+	unsigned long long lock_wait = c->db_lock_wait_timeout_s, one = 1;
 	struct binds par = { .n = 0 };
+	struct node_state n;
+	unsigned timeout;
 	enum err e;
 
 	store_disconnect(s);
 	s->db = mysql_init(NULL);
 	if (s->db == NULL)
 		return ERR_INTERNAL;
-	timeout = c->db_connect_timeout_s;
-	mysql_options(s->db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_options(s->db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout_s);
 	timeout = c->db_rw_timeout_s;
 	mysql_options(s->db, MYSQL_OPT_READ_TIMEOUT, &timeout);
 	mysql_options(s->db, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
 	mysql_options(s->db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	sock = c->db_socket[0] != '\0' ? c->db_socket : NULL;
-	host = c->db_host[0] != '\0' ? c->db_host : NULL;
-	if (mysql_real_connect(s->db, host, c->db_user, c->db_password,
-	    c->db_name, c->db_port, sock, CLIENT_FOUND_ROWS) == NULL) {
-		e = fail_db(s, "connect");
+	if (mysql_real_connect(s->db, h->name[0] != '\0' ? h->name : NULL,
+	    c->db_user, c->db_password, c->db_name, h->port,
+	    c->db_socket[0] != '\0' ? c->db_socket : NULL,
+	    CLIENT_FOUND_ROWS) == NULL) {
+		log_msg(LOG_WARN, "database: connect to %s: %u %s",
+		    host_name(h), mysql_errno(s->db), mysql_error(s->db));
 		store_disconnect(s);
 		/* Bad password or database name: unreachable, to a client. */
-		return e == ERR_INTERNAL ? ERR_UNAVAILABLE : e;
+		return ERR_UNAVAILABLE;
+	}
+	if ((e = node_state(s, &n)) != ERR_OK)
+		goto fail;
+	s->galera = strcmp(n.on, "ON") == 0;
+	if (s->galera && (strcmp(n.ready, "ON") != 0 ||
+	    strcmp(n.cluster, "Primary") != 0)) {
+		log_msg(LOG_WARN, "database: %s cannot serve (wsrep_ready=%s, "
+		    "cluster %s, %s): next host", host_name(h), n.ready,
+		    n.cluster, n.state);
+		e = ERR_UNAVAILABLE;
+		goto fail;
 	}
 	/* A held row lock must not outlive a web request. */
 	bind_u64(&par, &lock_wait);
-	e = run(s, ST_LOCK_WAIT, &par, NULL, NULL);
-	if (e != ERR_OK)
-		store_disconnect(s);
+	if ((e = run(s, ST_LOCK_WAIT, &par, NULL, NULL)) != ERR_OK)
+		goto fail;
+	if (s->galera) {
+		par.n = 0;
+		bind_u64(&par, &one);
+		if ((e = run(s, ST_SYNC_WAIT, &par, NULL, NULL)) != ERR_OK)
+			goto fail;
+	}
+	return ERR_OK;
+fail:
+	store_disconnect(s);
+	return e == ERR_INTERNAL ? e : ERR_UNAVAILABLE;
+}
+
+/*
+ * db_host's hosts in order, from the one this process used last (or the
+ * first), until one can serve; db_connect_timeout_s bounds them all.
+ * Every process prefers the first host, so a cluster takes its writes on
+ * one node while that node is up: no certification conflicts between
+ * nodes (doc/galera.md).
+ */
+static enum err
+connect_db(struct store *s)
+{
+	int64_t deadline = util_mono_ns() +
+	    (int64_t)s->cfg->db_connect_timeout_s * 1000000000;
+	unsigned k;
+	enum err e = ERR_UNAVAILABLE;
+
+	for (k = 0; k < s->nhosts; k++) {
+		unsigned i = (s->at + k) % s->nhosts;
+		int64_t left = deadline - util_mono_ns();
+
+		if (left <= 0)
+			break;
+		e = connect_one(s, &s->hosts[i],
+		    (unsigned)((left + 999999999) / 1000000000));
+		if (e == ERR_OK) {
+			if (i != s->at)
+				log_msg(LOG_WARN, "database: now on %s",
+				    host_name(&s->hosts[i]));
+			s->at = i;
+			return ERR_OK;
+		}
+		if (e == ERR_INTERNAL)
+			break;
+	}
 	return e;
 }
 
@@ -332,6 +437,14 @@ store_ensure(struct store *s)
 	if (s->pinned)
 		return ERR_UNAVAILABLE;
 	return connect_db(s);
+}
+
+void
+store_drop(struct store *s)
+{
+	store_disconnect(s);
+	if (s->nhosts > 0)
+		s->at = (s->at + 1) % s->nhosts;
 }
 
 void
@@ -356,9 +469,18 @@ struct store *
 store_new(const struct config *cfg)
 {
 	struct store *s = calloc(1, sizeof(*s));
+	char err[256];
 
-	if (s != NULL)
-		s->cfg = cfg;
+	if (s == NULL)
+		return NULL;
+	s->cfg = cfg;
+	/* config_check() accepted the list: this cannot fail. */
+	if (config_db_hosts(cfg, s->hosts, &s->nhosts, err,
+	    sizeof(err)) != 0) {
+		log_msg(LOG_ERROR, "configuration: %s", err);
+		free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -446,13 +568,13 @@ query(struct store *s, enum stmt id, struct binds *par, struct binds *res,
 		return e;
 	e = run(s, id, par, res, found);
 	if (e == ERR_UNAVAILABLE && !fresh && !s->pinned) {
-		store_disconnect(s);
+		store_drop(s);
 		if ((e = connect_db(s)) != ERR_OK)
 			return e;
 		e = run(s, id, par, res, found);
 	}
 	if (e == ERR_UNAVAILABLE)
-		store_disconnect(s);
+		store_drop(s);
 	return e == ERR_CONFLICT ? ERR_UNAVAILABLE : e;
 }
 
@@ -601,7 +723,7 @@ change_once(struct store *s, const struct change *c,
 		 */
 		e = fail_db(s, "begin");
 		if (e == ERR_UNAVAILABLE)
-			store_disconnect(s);
+			store_drop(s);
 		return e;
 	}
 	t0 = util_mono_ns();
@@ -656,8 +778,15 @@ change_once(struct store *s, const struct change *c,
 	bind_time(&par, &now_db);
 	bind_str(&par, c->app_id);
 	bind_str(&par, c->hash);
-	if ((e = run(s, ST_EVENT, &par, NULL, NULL)) != ERR_OK)
+	if ((e = run(s, ST_EVENT, &par, NULL, NULL)) != ERR_OK) {
+		/*
+		 * That sequence is taken: another change committed since our
+		 * read of it (a cluster node that had not applied it yet).
+		 */
+		if (mysql_stmt_errno(s->st[ST_EVENT]) == ER_DUP_ENTRY)
+			e = ERR_CONFLICT;
 		goto abort;
+	}
 	if (mysql_commit(s->db) != 0) {
 		*at_commit = 1;
 		e = fail_db(s, "commit");
@@ -667,14 +796,14 @@ change_once(struct store *s, const struct change *c,
 	if (mysql_autocommit(s->db, 1) != 0) {
 		/* The change is in; the connection is not: drop it. */
 		(void)fail_db(s, "autocommit");
-		store_disconnect(s);
+		store_drop(s);
 	}
 	return ERR_OK;
 abort:
 	/* A connection whose transaction cannot be ended is dropped. */
 	if (e == ERR_UNAVAILABLE || mysql_rollback(s->db) != 0 ||
 	    mysql_autocommit(s->db, 1) != 0)
-		store_disconnect(s);
+		store_drop(s);
 	return e;
 }
 
@@ -727,16 +856,32 @@ store_change_secret(struct store *s, const struct change *c,
 enum err
 store_ping(struct store *s)
 {
+	struct node_state n;
 	int fresh = s->db == NULL;
+	enum err e;
 
 	if (store_ensure(s) != ERR_OK)
 		return ERR_UNAVAILABLE;
-	if (mysql_ping(s->db) == 0)
-		return ERR_OK;
-	store_disconnect(s);
-	if (fresh || store_ensure(s) != ERR_OK)
+	/* A statement, not just a ping: it proves the node serves. */
+	e = node_state(s, &n);
+	if (e != ERR_OK && !fresh) {
+		store_drop(s);
+		if (store_ensure(s) != ERR_OK)
+			return ERR_UNAVAILABLE;
+		e = node_state(s, &n);
+	}
+	if (e != ERR_OK || (s->galera && (strcmp(n.ready, "ON") != 0 ||
+	    strcmp(n.cluster, "Primary") != 0))) {
+		store_drop(s);
 		return ERR_UNAVAILABLE;
-	return mysql_ping(s->db) == 0 ? ERR_OK : ERR_UNAVAILABLE;
+	}
+	/* A donor or desynced node serves, but lags: not ready. */
+	if (s->galera && strcmp(n.state, "Synced") != 0) {
+		log_msg(LOG_WARN, "database: %s is %s, not Synced: not ready",
+		    host_name(&s->hosts[s->at]), n.state);
+		return ERR_UNAVAILABLE;
+	}
+	return ERR_OK;
 }
 
 /* --- statements prepared for one use (store_admin.c) --- */
@@ -785,7 +930,7 @@ store_oneshot(struct store *s, const char *q, struct binds *par,
 out:
 	mysql_stmt_close(st);
 	if (e == ERR_UNAVAILABLE)
-		store_disconnect(s);
+		store_drop(s);
 	return e;
 }
 

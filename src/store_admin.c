@@ -53,7 +53,7 @@ store_rollback(struct store *s)
 {
 	if (s->db != NULL && (mysql_rollback(s->db) != 0 ||
 	    mysql_autocommit(s->db, 1) != 0))
-		store_disconnect(s);
+		store_drop(s);
 }
 
 static void

@@ -25,6 +25,8 @@ typedef my_bool db_bool;
 /* The request path's statements, prepared once per connection. */
 enum stmt {
 	ST_LOCK_WAIT,
+	ST_NODE,
+	ST_SYNC_WAIT,
 	ST_TOKEN,
 	ST_ORG,
 	ST_PERMISSION,
@@ -41,6 +43,10 @@ struct store {
 	const struct config *cfg;
 	MYSQL *db;
 	MYSQL_STMT *st[ST__COUNT];
+	/* db_host's list; the one connected to, or to try first, is at. */
+	struct db_host hosts[DB_HOSTS_MAX];
+	unsigned nhosts, at;
+	int galera;		/* the server is a Galera cluster node */
 	/*
 	 * Set by store_pin(): a lost connection is an error, never opened
 	 * again behind the caller's back (a session lock would be lost).
@@ -75,6 +81,8 @@ enum err store_classify(unsigned error);
 /* Opens the connection when there is none (and the handle is not pinned). */
 enum err store_ensure(struct store *s);
 void store_disconnect(struct store *s);
+/* Drops a connection that failed: the next one tries the next host first. */
+void store_drop(struct store *s);
 
 /*
  * Prepares, runs and closes one statement q; with res, calls each(arg) for
