@@ -48,6 +48,8 @@ def start():
         "APP_ID": st.DEMO["APP_ID"], "API_APP_ID": st.DEMO["API_APP_ID"],
         "MYSQL_SOCKET": db.socket, "MYSQL_DATABASE": DATABASE,
         "MYSQL_USER": USER, "MYSQL_PASSWORD": pw,
+        # So that ". var/demo.env; oidc-secret-admin ..." finds the demo's.
+        "OIDC_SECRET_CONFIG": conf,
     }
     st.write_file(os.path.join(VAR, "demo.env"),
                   "".join("%s=%s\n" % kv for kv in env.items()), 0o600)

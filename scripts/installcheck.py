@@ -1,7 +1,7 @@
 """installcheck: the install paths of the README, tested as a user takes them.
 
     /usr/bin/python3 scripts/installcheck.py bundle TARBALL   (scripts/test-bundle)
-    /usr/bin/python3 scripts/installcheck.py deb DEBFILE       (scripts/test-deb)
+    /usr/bin/python3 scripts/installcheck.py deb DEBFILE [LINTIAN_OUTPUT] (scripts/test-deb)
 
 bundle: the CGI bundle unpacked, as INSTALL.txt says, into a fresh Debian 11
 root (debootstrap minbase and Apache, cached in var/bundle/cache/) that
@@ -292,6 +292,7 @@ def in_root(root, script, user=None, stdin=None, env=None):
 
 
 def test_bundle(c, tarball):
+    tarball = os.path.abspath(tarball)
     work = os.path.join(st.ROOT, "var", "bundle", "test")
     root = os.path.join(work, "root")
     shutil.rmtree(work, ignore_errors=True)
@@ -422,17 +423,145 @@ def test_bundle(c, tarball):
 
 # --- the Debian package --------------------------------------------------------
 
-def test_deb(c, debfile):
-    raise NotImplementedError
+APT = ["apt-get", "-o", "DPkg::Lock::Timeout=900", "-y", "-q"]
+FCGID_CONF = "/etc/apache2/conf-enabled/oidc-secret-fcgid.conf"
+CONF = "/etc/oidc-secret.conf"
+
+
+def traces():
+    """Every path on the system that carries the package's name."""
+    out = run(["find", "/etc", "/usr", "/lib", "/var/lib", "-xdev", "-name", "*oidc-secret*",
+               "-not", "-path", "/var/lib/mysql*"])
+    return set(out.stdout.split())
+
+
+def test_deb(c, debfile, lintian=None):
+    debfile = os.path.abspath(debfile)
+    if lintian is not None:
+        with open(lintian) as f:
+            tags = f.read().splitlines()
+        errors = [t for t in tags if t.startswith("E: ")]
+        c.check("lintian reports no error (%d warnings)" % sum(t.startswith("W: ") for t in tags),
+                not errors, "\n".join(errors))
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    status = run(["dpkg-query", "-W", "-f=${Status}", "oidc-secret"]).stdout
+    if "installed" in status.split() or os.path.lexists(CONF):
+        c.check("the machine has no oidc-secret package or %s yet" % CONF, False, status)
+        return
+    before = traces()
+    r = run(APT + ["install", "--no-install-recommends", debfile], env=env)
+    installed = r.returncode == 0
+    try:
+        c.check("apt-get install ./%s" % os.path.basename(debfile), installed, r.stdout + r.stderr)
+        if not installed:
+            return
+        c.check("postinst says how to run migrate", "oidc-secret-admin migrate" in r.stdout,
+                r.stdout[-800:])
+        files = run(["dpkg", "-L", "oidc-secret"]).stdout.split()
+        print("  dpkg -L oidc-secret: %d paths" % len(files))
+        for path in ("/usr/libexec/oidc-secret/oidc-secret.fcgi", "/usr/sbin/oidc-secret-admin",
+                     CONF, "/etc/apache2/conf-available/oidc-secret-fcgid.conf",
+                     "/etc/apache2/conf-available/oidc-secret-proxy-fcgi.conf",
+                     "/etc/lighttpd/conf-available/50-oidc-secret.conf",
+                     "/lib/systemd/system/oidc-secret.socket",
+                     "/lib/systemd/system/oidc-secret.service",
+                     "/lib/systemd/system/oidc-secret.service.d/debian.conf",
+                     "/usr/share/man/man8/oidc-secret-admin.8.gz",
+                     "/usr/share/man/man8/oidc-secret.fcgi.8.gz",
+                     "/usr/share/man/man5/oidc-secret.conf.5.gz",
+                     "/usr/share/oidc-secret/sql/001_schema.sql",
+                     "/usr/share/oidc-secret/apache-conf/oidc-secret-fcgid.conf",
+                     "/usr/share/oidc-secret/apache-conf/oidc-secret-413.json",
+                     "/usr/share/doc/oidc-secret/README.Debian"):
+            c.check("the package holds %s" % path, path in files and os.path.exists(path))
+        st_conf = os.stat(CONF)
+        www = run(["getent", "group", "www-data"]).stdout.split(":")
+        c.check("%s is 0640 root:www-data" % CONF,
+                (st_conf.st_mode & 0o7777, st_conf.st_uid, str(st_conf.st_gid)) ==
+                (0o640, 0, www[2] if len(www) > 2 else "?"),
+                "%o %d:%d" % (st_conf.st_mode & 0o7777, st_conf.st_uid, st_conf.st_gid))
+        conffiles = run(["dpkg-query", "-W", "-f=${Conffiles}", "oidc-secret"]).stdout
+        c.check("%s is a conffile" % CONF, (" %s " % CONF) in conffiles, conffiles)
+        with open(CONF) as f, open("/usr/share/oidc-secret/oidc-secret.conf.example") as g:
+            c.check("the installed configuration holds no secret (it is the example)",
+                    f.read() == g.read())
+
+        for prog in ("/usr/libexec/oidc-secret/oidc-secret.fcgi", "/usr/sbin/oidc-secret-admin"):
+            r = run([prog, "--version"])
+            c.check("%s --version" % prog, r.returncode == 0, r.stderr)
+            version_lines(c, prog, r.stdout)
+
+        db = start_database(os.path.join("/tmp", "oidc-deb-db-%d" % os.getpid()))
+        apache = None
+        try:
+            password = st.random_password()
+            create_database(db, password, "localhost")
+            set_keys(CONF, {"db_socket": db.socket, "db_name": DATABASE, "db_user": DB_USER,
+                            "db_password": password, "api_project_id": st.DEMO["API_PROJECT_ID"]})
+            r = run(["oidc-secret-admin", "migrate"])
+            c.check("oidc-secret-admin migrate (the packaged configuration and SQL)",
+                    r.returncode == 0 and "schema at version" in r.stdout, r.stdout + r.stderr)
+            r = run(["oidc-secret-admin", "check-config"])
+            c.check("oidc-secret-admin check-config", r.returncode == 0, r.stdout + r.stderr)
+            db.sql_file(os.path.join(st.ROOT, "sql", "demo.sql"), DATABASE)
+            r = run(["oidc-secret-admin", "token", "issue", "--user", st.DEMO["USER_ID"]])
+            token = r.stdout.strip()
+            c.check("oidc-secret-admin token issue", r.returncode == 0 and len(token) == 43,
+                    r.stderr)
+
+            r = run(["a2enconf", "oidc-secret-fcgid"])
+            c.check("a2enconf oidc-secret-fcgid links the packaged file",
+                    r.returncode == 0 and os.path.islink(FCGID_CONF) and os.path.realpath(FCGID_CONF)
+                    == "/etc/apache2/conf-available/oidc-secret-fcgid.conf", r.stdout + r.stderr)
+            d = st.make_dir(os.path.join("/tmp", "oidc-deb-apache-%d" % os.getpid()))
+            ipc = st.make_dir(os.path.join(d, "fcgid"))
+            shutil.chown(ipc, st.APACHE_USER, st.APACHE_USER)
+            port = st.free_port()
+            # The site: the enabled file as a2enconf left it, nothing else.
+            apache = st.Apache(d, port, "\n".join([
+                'FcgidIPCDir "%s"' % ipc,
+                'FcgidProcessTableFile "%s"' % os.path.join(ipc, "shm"),
+                'Include "%s"' % FCGID_CONF]) + "\n", modules=("alias", "fcgid"))
+            apache.start()
+            c.check("Apache starts with the enabled configuration", True)
+            secret = rest_cases(c, port, db, token, st.DEMO, too_large=200000)
+            r = run(["oidc-secret-admin", "verify", "--project", st.DEMO["PROJECT_ID"],
+                     "--app", st.DEMO["APP_ID"]], input=secret)
+            c.check("oidc-secret-admin verify accepts the secret", r.returncode == 0,
+                    r.stdout + r.stderr)
+        finally:
+            if apache is not None:
+                apache.stop()
+                shutil.rmtree(apache.dir, ignore_errors=True)
+            db.stop()
+            shutil.rmtree(db.dir, ignore_errors=True)
+    finally:
+        if installed:
+            r = run(APT + ["purge", "oidc-secret"], env=env)
+            c.check("apt-get purge oidc-secret", r.returncode == 0, r.stdout + r.stderr)
+    left = [p for p in files if os.path.lexists(p) and not os.path.isdir(p)]
+    c.check("after the purge, no file of dpkg -L is left", not left, " ".join(left))
+    own_dirs = [p for p in files if "oidc-secret" in p and os.path.isdir(p)]
+    c.check("after the purge, none of its own directories is left", not own_dirs,
+            " ".join(own_dirs))
+    c.check("after the purge, %s is gone" % CONF, not os.path.lexists(CONF))
+    c.check("after the purge, a2enconf's link is gone", not os.path.lexists(FCGID_CONF))
+    status = run(["dpkg-query", "-W", "-f=${Status}", "oidc-secret"]).stdout
+    c.check("after the purge, dpkg knows no oidc-secret", "installed" not in status.split()
+            and "config-files" not in status.split(), status)
+    extra = traces() - before
+    c.check("after the purge, no path on the system carries its name", not extra,
+            " ".join(sorted(extra)))
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("bundle", "deb"):
-        sys.exit("usage: installcheck.py bundle TARBALL | deb DEBFILE")
+    if not (len(sys.argv) == 3 and sys.argv[1] == "bundle"
+            or len(sys.argv) in (3, 4) and sys.argv[1] == "deb"):
+        sys.exit("usage: installcheck.py bundle TARBALL | deb DEBFILE [LINTIAN_OUTPUT]")
     t0 = time.monotonic()
     c = Checks()
     try:
-        (test_bundle if sys.argv[1] == "bundle" else test_deb)(c, os.path.abspath(sys.argv[2]))
+        (test_bundle if sys.argv[1] == "bundle" else test_deb)(c, *sys.argv[2:])
     except Exception as e:  # the count must still come out
         c.check("%s test ran to its end" % sys.argv[1], False, "%s: %s" % (type(e).__name__, e))
     print("%s test: %.0f s" % (sys.argv[1], time.monotonic() - t0))
