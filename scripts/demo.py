@@ -49,8 +49,11 @@ def start():
         "MYSQL_SOCKET": db.socket, "MYSQL_DATABASE": DATABASE,
         "MYSQL_USER": USER, "MYSQL_PASSWORD": pw,
     }
+    # Exported, so that ". var/demo.env; oidc-secret-admin ..." finds the
+    # demo's configuration.
     st.write_file(os.path.join(VAR, "demo.env"),
-                  "".join("%s=%s\n" % kv for kv in env.items()), 0o600)
+                  "".join("%s=%s\n" % kv for kv in env.items())
+                  + "export OIDC_SECRET_CONFIG=%s\n" % conf, 0o600)
 
     # The call of the API page (../shared/seed), as a client makes it.
     url = "%s/management/v1/projects/%s/apps/%s/oidc_config/_generate_client_secret" % (
