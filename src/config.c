@@ -221,7 +221,8 @@ is_blank(char c)
 
 /*
  * The value from v to line_end into out (outlen bytes): quoted, or bare up
- * to a comment.  0, or -1 with a message in err.
+ * to a comment.  0, or -1 with a message in err; out always holds a
+ * NUL-terminated value, or as much of it as was read, for the message.
  */
 static int
 parse_value(const char *v, const char *line_end, char *out, size_t outlen,
@@ -236,12 +237,14 @@ parse_value(const char *v, const char *line_end, char *out, size_t outlen,
 			    (v[1] == '"' || v[1] == '\\'))
 				v++;
 			if (n + 1 >= outlen) {
+				out[n] = '\0';
 				snprintf(err, errlen, "value longer than %zu "
 				    "bytes", outlen - 1);
 				return -1;
 			}
 			out[n++] = *v;
 		}
+		out[n] = '\0';
 		if (v == line_end) {
 			snprintf(err, errlen, "unterminated \"");
 			return -1;
@@ -252,7 +255,6 @@ parse_value(const char *v, const char *line_end, char *out, size_t outlen,
 			snprintf(err, errlen, "text after the closing \"");
 			return -1;
 		}
-		out[n] = '\0';
 		return 0;
 	}
 	/* Bare: up to "#" at the start or after white space. */
@@ -263,6 +265,8 @@ parse_value(const char *v, const char *line_end, char *out, size_t outlen,
 		e--;
 	n = (size_t)(e - v);
 	if (n >= outlen) {
+		memcpy(out, v, outlen - 1);
+		out[outlen - 1] = '\0';
 		snprintf(err, errlen, "value longer than %zu bytes", outlen - 1);
 		return -1;
 	}
@@ -278,7 +282,7 @@ config_line(struct config *cfg, const char *k, const char *line_end,
 {
 	const char *k_end, *eq;
 	const struct key *key;
-	char name[64], value[1024], sub[512];
+	char name[64], value[1024], sub[512], show[80];
 	int rc = -1;
 
 	eq = memchr(k, '=', (size_t)(line_end - k));
@@ -307,7 +311,14 @@ config_line(struct config *cfg, const char *k, const char *line_end,
 		;
 	if (parse_value(eq, line_end, value, sizeof(value), sub,
 	    sizeof(sub)) != 0) {
-		snprintf(err, errlen, "%s:%u: %s: %s", origin, lineno, name, sub);
+		/* Named like any bad value; an unknown key's value is not. */
+		if (key != NULL) {
+			shown(key, value, show, sizeof(show));
+			snprintf(err, errlen, "%s:%u: %s = \"%s\": %s", origin,
+			    lineno, name, show, sub);
+		} else
+			snprintf(err, errlen, "%s:%u: %s: %s", origin, lineno,
+			    name, sub);
 		goto out;
 	}
 	if (config_set(cfg, name, value, sub, sizeof(sub)) != 0) {
