@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -436,17 +437,22 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-/* What to do about a file the process may not read. */
+/*
+ * What to do about a file the process may not read.  The fix names the
+ * process's group: a user's name need not be a group's (nobody's group is
+ * nogroup on Debian).
+ */
 static void
 no_access(const char *path, char *err, size_t errlen)
 {
 	struct passwd *pw = getpwuid(geteuid());
+	struct group *gr = getgrgid(getegid());
 
 	snprintf(err, errlen, "%s: cannot open: Permission denied: this "
 	    "process runs as uid %u (%s) and needs read permission: e.g. "
 	    "chgrp %s %s && chmod 0640 %s (oidc-secret.conf(5))", path,
 	    (unsigned)geteuid(), pw != NULL ? pw->pw_name : "?",
-	    pw != NULL ? pw->pw_name : "GROUP", path, path);
+	    gr != NULL ? gr->gr_name : "GROUP", path, path);
 }
 
 static int
