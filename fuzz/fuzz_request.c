@@ -1,15 +1,17 @@
 /*
- * fuzz_request.c - libFuzzer harness: the request reader and the router,
- * through dispatch(), as main.c's serve() runs them.
+ * fuzz_request.c - libFuzzer harness: the request reader, the router, the
+ * codecs and CORS, through dispatch(), as main.c's serve() runs them.
  *
  * Input: byte 0 caps how many body bytes one read returns (0: no cap),
  * byte 1 names the read call that fails (0: none); then "NAME=VALUE\n"
  * lines, the server's parameters (CGI meta-variables); an empty line; the
- * body.  A struct io serves them from memory (kcgi afl/, STYLE.md habit 9).
+ * body.  A struct io serves them from memory, as kcgi's afl/ harness does.
  * The store points at a socket that does not exist, so a request that gets
  * as far as the database is answered 503 at once: no database, no hashing.
- * Checks: no crash, no leak, no undefined behaviour, and every answer is a
- * CGI response with a Status line.
+ * Checks: no crash, no leak, no undefined behaviour; every answer is a CGI
+ * response with a Status line; never more than max_body_bytes + 1 bytes
+ * read; a body refused on its CONTENT_LENGTH is not read at all and is
+ * left unread, as is one of a bad CONTENT_LENGTH.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -36,7 +38,7 @@ struct fuzz_io {
 	size_t pos;
 	size_t chunk;
 	unsigned fail_at;
-	unsigned reads;
+	unsigned reads;		/* calls that returned bytes or the end */
 	size_t written;
 	int saw_status;
 };
@@ -100,9 +102,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (secret_init() != 0)
 		abort();
 	config_defaults(&cfg);
-	if (config_set(&cfg, "api_project_id", "69629023906488335", err, sizeof(err)) != 0 ||
-	    config_set(&cfg, "db_socket", "/nonexistent/oidc-secret-fuzz.sock", err, sizeof(err)) != 0 ||
-	    config_set(&cfg, "db_connect_timeout_s", "1", err, sizeof(err)) != 0 ||
+	if (config_set(&cfg, "api_project_id", "69629023906488335", err,
+	    sizeof(err)) != 0 ||
+	    config_set(&cfg, "db_socket", "/nonexistent/oidc-secret-fuzz.sock",
+	    err, sizeof(err)) != 0 ||
+	    config_set(&cfg, "db_connect_timeout_s", "1", err,
+	    sizeof(err)) != 0 ||
 	    config_set(&cfg, "max_body_bytes", "1024", err, sizeof(err)) != 0) {
 		fprintf(stderr, "fuzz_request: %s\n", err);
 		abort();
@@ -137,9 +142,12 @@ parse_input(const uint8_t *data, size_t size, struct fuzz_io *f)
 			size_t nlen = (size_t)(eq - data) - i;
 			size_t vlen = end - (size_t)(eq - data) - 1;
 
-			f->name[f->nparam] = strndup((const char *)data + i, nlen);
-			f->value[f->nparam] = strndup((const char *)eq + 1, vlen);
-			if (f->name[f->nparam] == NULL || f->value[f->nparam] == NULL)
+			f->name[f->nparam] = strndup((const char *)data + i,
+			    nlen);
+			f->value[f->nparam] = strndup((const char *)eq + 1,
+			    vlen);
+			if (f->name[f->nparam] == NULL ||
+			    f->value[f->nparam] == NULL)
 				abort();
 			f->nparam++;
 		}
@@ -173,9 +181,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Every answer has a status a server accepts, and is written whole. */
 	if (resp.status < 200 || resp.status > 599 || h.route == NULL)
 		abort();
+	/* The body's cap, decided before the first byte is read. */
+	if (f.pos > (size_t)cfg.max_body_bytes + 1)
+		abort();
+	if (req.body_state == BODY_TOO_LARGE || req.body_state ==
+	    BODY_BAD_LENGTH) {
+		const char *cl = f_param(&f, "CONTENT_LENGTH");
+
+		if (!req.input_unread)
+			abort();
+		if (cl != NULL && cl[0] != '\0' && f.reads != 0)
+			abort();
+	} else if (req.input_unread)
+		abort();
 	if (response_write(&resp, &io) != 0 || !f.saw_status)
 		abort();
-	request_drain(&io);
+	/* As main.c: what was left unread stays unread. */
+	if (!req.input_unread)
+		(void)request_drain(&io, cfg.max_body_bytes);
 	response_free(&resp);
 	request_free(&req);
 	for (i = 0; i < f.nparam; i++) {

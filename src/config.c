@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -227,7 +228,8 @@ is_blank(char c)
 
 /*
  * The value from v to line_end into out (outlen bytes): quoted, or bare up
- * to a comment.  0, or -1 with a message in err.
+ * to a comment.  0, or -1 with a message in err; out always holds a
+ * NUL-terminated value, or as much of it as was read, for the message.
  */
 static int
 parse_value(const char *v, const char *line_end, char *out, size_t outlen,
@@ -242,12 +244,14 @@ parse_value(const char *v, const char *line_end, char *out, size_t outlen,
 			    (v[1] == '"' || v[1] == '\\'))
 				v++;
 			if (n + 1 >= outlen) {
+				out[n] = '\0';
 				snprintf(err, errlen, "value longer than %zu "
 				    "bytes", outlen - 1);
 				return -1;
 			}
 			out[n++] = *v;
 		}
+		out[n] = '\0';
 		if (v == line_end) {
 			snprintf(err, errlen, "unterminated \"");
 			return -1;
@@ -258,7 +262,6 @@ parse_value(const char *v, const char *line_end, char *out, size_t outlen,
 			snprintf(err, errlen, "text after the closing \"");
 			return -1;
 		}
-		out[n] = '\0';
 		return 0;
 	}
 	/* Bare: up to "#" at the start or after white space. */
@@ -269,6 +272,8 @@ parse_value(const char *v, const char *line_end, char *out, size_t outlen,
 		e--;
 	n = (size_t)(e - v);
 	if (n >= outlen) {
+		memcpy(out, v, outlen - 1);
+		out[outlen - 1] = '\0';
 		snprintf(err, errlen, "value longer than %zu bytes",
 		    outlen - 1);
 		return -1;
@@ -285,7 +290,7 @@ config_line(struct config *cfg, const char *k, const char *line_end,
 {
 	const char *k_end, *eq;
 	const struct key *key;
-	char name[64], value[1024], sub[512];
+	char name[64], value[1024], sub[512], show[80];
 	int rc = -1;
 
 	eq = memchr(k, '=', (size_t)(line_end - k));
@@ -314,8 +319,14 @@ config_line(struct config *cfg, const char *k, const char *line_end,
 		;
 	if (parse_value(eq, line_end, value, sizeof(value), sub,
 	    sizeof(sub)) != 0) {
-		snprintf(err, errlen, "%s:%u: %s: %s", origin, lineno, name,
-		    sub);
+		/* Named like any bad value; an unknown key's value is not. */
+		if (key != NULL) {
+			shown(key, value, show, sizeof(show));
+			snprintf(err, errlen, "%s:%u: %s = \"%s\": %s", origin,
+			    lineno, name, show, sub);
+		} else
+			snprintf(err, errlen, "%s:%u: %s: %s", origin, lineno,
+			    name, sub);
 		goto out;
 	}
 	if (config_set(cfg, name, value, sub, sizeof(sub)) != 0) {
@@ -512,17 +523,22 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-/* What to do about a file the process may not read. */
+/*
+ * What to do about a file the process may not read.  The fix names the
+ * process's group: a user's name need not be a group's (nobody's group is
+ * nogroup on Debian).
+ */
 static void
 no_access(const char *path, char *err, size_t errlen)
 {
 	struct passwd *pw = getpwuid(geteuid());
+	struct group *gr = getgrgid(getegid());
 
 	snprintf(err, errlen, "%s: cannot open: Permission denied: this "
 	    "process runs as uid %u (%s) and needs read permission: e.g. "
 	    "chgrp %s %s && chmod 0640 %s (oidc-secret.conf(5))", path,
 	    (unsigned)geteuid(), pw != NULL ? pw->pw_name : "?",
-	    pw != NULL ? pw->pw_name : "GROUP", path, path);
+	    gr != NULL ? gr->gr_name : "GROUP", path, path);
 }
 
 static int

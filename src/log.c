@@ -140,6 +140,21 @@ log_msg(unsigned level, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A line whatever the configured level. */
+static void
+log_always(unsigned level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+log_always(unsigned level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(level, fmt, ap);
+	va_end(ap);
+}
+
 void
 log_sanitize(const char *in, char *out, size_t outlen)
 {
@@ -167,8 +182,9 @@ log_request(const struct log_request *r)
 		/* Logged whatever the level: an operator must act on it. */
 		log_sanitize(r->method, method, sizeof(method));
 		log_sanitize(r->app, app, sizeof(app));
-		log_msg(LOG_WARN, "request id=%s method=%s route=%s status=%d "
-		    "undelivered code=%d app=%s sequence=%llu latency_ms=%.1f",
+		log_always(LOG_WARN, "request id=%s method=%s route=%s "
+		    "status=%d undelivered code=%d app=%s sequence=%llu "
+		    "latency_ms=%.1f",
 		    r->id, method[0] ? method : "-", r->route, r->status,
 		    r->grpc, app[0] ? app : "-", r->sequence, r->latency_ms);
 		return;

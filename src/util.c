@@ -27,8 +27,11 @@ util_decimal(const char *s, size_t n, uint64_t max, uint64_t *out)
 		if (s[i] < '0' || s[i] > '9')
 			return DECIMAL_BAD;
 		d = (unsigned)(s[i] - '0');
-		/* Keep reading after an overflow: a later non-digit is BAD. */
-		if (over || v > (max - d) / 10)
+		/*
+		 * Keep reading after an overflow: a later non-digit is BAD.
+		 * d > max first: max - d would wrap around.
+		 */
+		if (over || d > max || v > (max - d) / 10)
 			over = 1;
 		else
 			v = v * 10 + d;

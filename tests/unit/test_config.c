@@ -1,15 +1,19 @@
 /*
  * test_config.c - settings from oidc-secret.conf and OIDC_SECRET_<KEY>
- * (src/config.c, SPEC section 7).
+ * (src/config.c, oidc-secret.conf(5)).
  *
  * Covers: the defaults; config_parse of a file with comments, blank lines,
- * CRLF and whitespace around '='; bad values, each refused with one line
- * naming the key, the value and what is allowed (exact text where it
- * matters); db_password never echoed; config_check's cross-key rules;
- * config_load through OIDC_SECRET_CONFIG with an environment override
- * winning over the file; a missing file named explicitly.  The group setup
- * clears every OIDC_SECRET_* variable so the caller's environment cannot
- * leak in.
+ * CRLF and whitespace around '='; trailing comments (after white space
+ * only); double-quoted values with \" and \\; a key given twice, refused
+ * with the line of the first; bad values, each refused with one line naming
+ * the key, the value and what is allowed (exact text where it matters);
+ * db_password never echoed; log_file; config_check's cross-key rules and
+ * cors_allowed_origins; config_load through OIDC_SECRET_CONFIG with an
+ * environment override winning over the file; a missing file named
+ * explicitly; the default file missing; a file the process may not read,
+ * whose message names the uid and the fix.  Includes config.c to point its
+ * default path somewhere that never exists.  The group setup clears every
+ * OIDC_SECRET_* variable so the caller's environment cannot leak in.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,12 +21,23 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include "config.h"
+/*
+ * config.c itself, with a default path that never exists: the machine's
+ * own /etc/oidc-secret.conf must not change what these tests see.
+ */
+#undef SYSCONFDIR
+#define SYSCONFDIR "/nonexistent/oidc-secret-unit-test"
+#include "config.c"
 
 extern char **environ;
 
@@ -181,7 +196,8 @@ test_parse_range_edges(void **state)
 	assert_int_equal(cfg.log_level, LOG_ERROR);
 	assert_int_equal(parse(&cfg, "log_level = warn\n", err), 0);
 	assert_int_equal(cfg.log_level, LOG_WARN);
-	assert_int_equal(parse(&cfg, "db_socket =\n", err), 0);	/* empty string */
+	/* empty string */
+	assert_int_equal(parse(&cfg, "db_socket =\n", err), 0);
 	assert_string_equal(cfg.db_socket, "");
 }
 
@@ -207,20 +223,31 @@ test_bad_db_port(void **state)
 {
 	(void)state;
 	check_bad("db_port = 0\n",
-	    "t.conf:1: db_port = \"0\": expected a whole number from 1 to 65535");
+	    "t.conf:1: db_port = \"0\": expected a whole number from 1 to "
+	    "65535");
 	check_bad("# c\ndb_port = 65536\n",
-	    "t.conf:2: db_port = \"65536\": expected a whole number from 1 to 65535");
+	    "t.conf:2: db_port = \"65536\": expected a whole number from 1 to "
+	    "65535");
 	check_bad("\n\ndb_port=12a\n",
-	    "t.conf:3: db_port = \"12a\": expected a whole number from 1 to 65535");
+	    "t.conf:3: db_port = \"12a\": expected a whole number from 1 to "
+	    "65535");
 	check_bad("db_port = -1\n",
-	    "t.conf:1: db_port = \"-1\": expected a whole number from 1 to 65535");
+	    "t.conf:1: db_port = \"-1\": expected a whole number from 1 to "
+	    "65535");
 	check_bad("db_port =\n",
-	    "t.conf:1: db_port = \"\": expected a whole number from 1 to 65535");
+	    "t.conf:1: db_port = \"\": expected a whole number from 1 to "
+	    "65535");
 	/* No wrap-around: 2^32 + 3306 is not 3306. */
 	check_bad("db_port = 4294970602\n",
-	    "t.conf:1: db_port = \"4294970602\": expected a whole number from 1 to 65535");
-	check_bad("db_port = 3306 # comment\n",
-	    "t.conf:1: db_port = \"3306 # comment\": expected a whole number from 1 to 65535");
+	    "t.conf:1: db_port = \"4294970602\": expected a whole number from "
+	    "1 to 65535");
+	/* '#' starts a comment only after white space. */
+	check_bad("db_port = 3306#comment\n",
+	    "t.conf:1: db_port = \"3306#comment\": expected a whole number "
+	    "from 1 to 65535");
+	check_bad("db_port = # nothing\n",
+	    "t.conf:1: db_port = \"\": expected a whole number from 1 to "
+	    "65535");
 }
 
 static void
@@ -228,9 +255,11 @@ test_bad_argon2_memory(void **state)
 {
 	(void)state;
 	check_bad("argon2_memory_kib = 7\n",
-	    "t.conf:1: argon2_memory_kib = \"7\": expected a whole number from 8 to 4194303");
+	    "t.conf:1: argon2_memory_kib = \"7\": expected a whole number from "
+	    "8 to 4194303");
 	check_bad("argon2_memory_kib = 4194304\n",
-	    "t.conf:1: argon2_memory_kib = \"4194304\": expected a whole number from 8 to 4194303");
+	    "t.conf:1: argon2_memory_kib = \"4194304\": expected a whole "
+	    "number from 8 to 4194303");
 }
 
 static void
@@ -238,11 +267,14 @@ test_bad_enums(void **state)
 {
 	(void)state;
 	check_bad("hash_algorithm = md5\n",
-	    "t.conf:1: hash_algorithm = \"md5\": expected one of argon2id, bcrypt");
+	    "t.conf:1: hash_algorithm = \"md5\": expected one of argon2id, "
+	    "bcrypt");
 	check_bad("hash_algorithm = Argon2id\n",
-	    "t.conf:1: hash_algorithm = \"Argon2id\": expected one of argon2id, bcrypt");
+	    "t.conf:1: hash_algorithm = \"Argon2id\": expected one of "
+	    "argon2id, bcrypt");
 	check_bad("log_level = verbose\n",
-	    "t.conf:1: log_level = \"verbose\": expected one of error, warn, info, debug");
+	    "t.conf:1: log_level = \"verbose\": expected one of error, warn, "
+	    "info, debug");
 }
 
 static void
@@ -252,7 +284,8 @@ test_bad_key_and_syntax(void **state)
 	check_bad("db_hots = x\n",
 	    "t.conf:1: unknown configuration key \"db_hots\"");
 	check_bad("= x\n", "t.conf:1: unknown configuration key \"\"");
-	check_bad("DB_PORT = 1\n", "t.conf:1: unknown configuration key \"DB_PORT\"");
+	check_bad("DB_PORT = 1\n",
+	    "t.conf:1: unknown configuration key \"DB_PORT\"");
 	check_bad("db_port 3306\n", "t.conf:1: expected \"key = value\"");
 	check_bad("# ok\n\n[section]\n", "t.conf:3: expected \"key = value\"");
 	{
@@ -261,7 +294,8 @@ test_bad_key_and_syntax(void **state)
 		char err[ERRLEN];
 
 		config_defaults(&cfg);
-		assert_int_equal(config_parse(&cfg, nul, sizeof(nul) - 1, "t.conf",
+		assert_int_equal(config_parse(&cfg, nul, sizeof(nul) - 1,
+		    "t.conf",
 		    err, ERRLEN), -1);
 		assert_string_equal(err, "t.conf:1: NUL byte in line");
 	}
@@ -283,7 +317,8 @@ test_bad_value_too_long(void **state)
 	memcpy(text, "db_host = ", 10);
 	memset(text + 10, 'h', 300);
 	snprintf(want, sizeof(want),
-	    "t.conf:1: db_host = \"%.64s...\": longer than 255 bytes", text + 10);
+	    "t.conf:1: db_host = \"%.64s...\": longer than 255 bytes",
+	    text + 10);
 	check_bad(text, want);
 }
 
@@ -292,7 +327,7 @@ static void
 test_bad_value_very_long_names_key(void **state)
 {
 	struct config cfg;
-	char *text = malloc(2100), err[ERRLEN];
+	char *text = malloc(2100), err[ERRLEN], want[ERRLEN];
 
 	(void)state;
 	assert_non_null(text);
@@ -300,11 +335,28 @@ test_bad_value_very_long_names_key(void **state)
 	memset(text + 10, 'h', 2000);
 	memcpy(text + 2010, "\n", 2);
 	config_defaults(&cfg);
-	assert_int_equal(config_parse(&cfg, text, 2012, "t.conf", err, ERRLEN), -1);
+	assert_int_equal(config_parse(&cfg, text, 2012, "t.conf", err, ERRLEN),
+	    -1);
+	snprintf(want, sizeof(want), "t.conf:1: db_host = \"%.64s...\": "
+	    "value longer than 1023 bytes", text + 10);
+	assert_string_equal(err, want);
+	/* Quoted, the same. */
+	memcpy(text, "db_host = \"", 11);
+	memset(text + 11, 'h', 2000);
+	memcpy(text + 2011, "\"\n", 3);
+	assert_int_equal(config_parse(&cfg, text, 2013, "t.conf", err, ERRLEN),
+	    -1);
+	assert_string_equal(err, want);
+	/* A password is never shown, however it fails. */
+	memcpy(text, "db_password = ", 14);
+	memset(text + 14, 'H', 1990);
+	memcpy(text + 2004, "\n", 2);
+	assert_int_equal(config_parse(&cfg, text, 2005, "t.conf", err, ERRLEN),
+	    -1);
+	assert_string_equal(err, "t.conf:1: db_password = \"(hidden)\": value "
+	    "longer than 1023 bytes");
 	free(text);
-	assert_null(strchr(err, '\n'));
-	if (strstr(err, "db_host") == NULL || strstr(err, "hhhh") == NULL)
-		fail_msg("key or value not named: %s", err);
+	assert_string_equal(cfg.db_host, "localhost");
 }
 
 static void
@@ -316,10 +368,11 @@ test_bad_control_characters(void **state)
 	check_bad("db_host = a\tb\n",
 	    "t.conf:1: db_host = \"a?b\": control characters are not allowed");
 	check_bad("api_project_id = x\x7fy\n",
-	    "t.conf:1: api_project_id = \"x?y\": control characters are not allowed");
+	    "t.conf:1: api_project_id = \"x?y\": control characters are not "
+	    "allowed");
 }
 
-/* SPEC section 7: never a secret in a log line. */
+/* The password is never echoed in a message. */
 static void
 test_password_never_echoed(void **state)
 {
@@ -346,7 +399,8 @@ test_password_never_echoed(void **state)
 		assert_int_equal(parse(&cfg, t, err), -1);
 		assert_non_null(strstr(err, "db_password"));
 		assert_non_null(strstr(err, "(hidden)"));
-		if (strstr(err, "Hunter") != NULL || strstr(err, "Secret") != NULL ||
+		if (strstr(err, "Hunter") != NULL || strstr(err,
+		    "Secret") != NULL ||
 		    strstr(err, "HHHH") != NULL)
 			fail_msg("password echoed: %s", err);
 	}
@@ -378,6 +432,120 @@ test_bad_value_keeps_old(void **state)
 	assert_string_equal(cfg.db_host, "localhost");
 }
 
+/* --- comments, quotes, duplicates ------------------------------------ */
+
+static void
+test_trailing_comments(void **state)
+{
+	struct config cfg;
+	char err[ERRLEN];
+
+	(void)state;
+	config_defaults(&cfg);
+	assert_int_equal(parse(&cfg, "db_port = 3307 # the test port\n", err),
+	    0);
+	assert_int_equal(cfg.db_port, 3307);
+	/* The password does not keep " # old". */
+	assert_int_equal(parse(&cfg, "db_password = x # old\n", err), 0);
+	assert_string_equal(cfg.db_password, "x");
+	assert_int_equal(parse(&cfg, "db_host = a\t# tab before\n", err), 0);
+	assert_string_equal(cfg.db_host, "a");
+	assert_int_equal(parse(&cfg, "db_host = a#b # c\n", err), 0);
+	assert_string_equal(cfg.db_host, "a#b");
+	assert_int_equal(parse(&cfg, "db_name = n #\r\n", err), 0);
+	assert_string_equal(cfg.db_name, "n");
+	/* A comment right after '=' leaves the value empty. */
+	assert_int_equal(parse(&cfg, "db_socket = # none\n", err), 0);
+	assert_string_equal(cfg.db_socket, "");
+	assert_int_equal(parse(&cfg, "log_level = warn#x\n", err), -1);
+	assert_string_equal(err, "t.conf:1: log_level = \"warn#x\": expected "
+	    "one of error, warn, info, debug");
+}
+
+static void
+test_quoted_values(void **state)
+{
+	struct config cfg;
+	char err[ERRLEN];
+
+	(void)state;
+	config_defaults(&cfg);
+	/* '#', spaces and both escapes kept; a comment after the quote. */
+	assert_int_equal(parse(&cfg,
+	    "db_password = \"a # b \\\" c \\\\ d \" # comment\n", err), 0);
+	assert_string_equal(cfg.db_password, "a # b \" c \\ d ");
+	assert_int_equal(parse(&cfg, "db_host = \"\"\n", err), 0);
+	assert_string_equal(cfg.db_host, "");
+	assert_int_equal(parse(&cfg, "db_host=\"h\"\t\r\n", err), 0);
+	assert_string_equal(cfg.db_host, "h");
+	/* Any other backslash is itself. */
+	assert_int_equal(parse(&cfg, "db_name = \"a\\nb\\\\\"\n", err), 0);
+	assert_string_equal(cfg.db_name, "a\\nb\\");
+	/* A quote inside a bare value is just a character. */
+	assert_int_equal(parse(&cfg, "db_user = a\"b\n", err), 0);
+	assert_string_equal(cfg.db_user, "a\"b");
+	assert_int_equal(parse(&cfg, "db_port = \"3308\"\n", err), 0);
+	assert_int_equal(cfg.db_port, 3308);
+	check_bad("db_host = \"abc\n",
+	    "t.conf:1: db_host = \"abc\": unterminated \"");
+	check_bad("db_host = \"abc\\\"\n",
+	    "t.conf:1: db_host = \"abc\"\": unterminated \"");
+	check_bad("\ndb_host = \"abc\" x\n",
+	    "t.conf:2: db_host = \"abc\": text after the closing \"");
+	check_bad("db_password = \"Hunter2\n",
+	    "t.conf:1: db_password = \"(hidden)\": unterminated \"");
+	/* The closing quote is on the same line. */
+	check_bad("db_host = \"a\nb\"\n",
+	    "t.conf:1: db_host = \"a\": unterminated \"");
+}
+
+static void
+test_duplicate_key_names_first_line(void **state)
+{
+	struct config cfg;
+	char err[ERRLEN];
+
+	(void)state;
+	check_bad("db_port = 1\n# c\n\ndb_port = 2\n",
+	    "t.conf:4: db_port given again (first on line 1): keep one");
+	check_bad("db_host=a\ndb_name = n\n  db_host = a\n",
+	    "t.conf:3: db_host given again (first on line 1): keep one");
+	/* Even with the same value; even for the password. */
+	check_bad("db_password = x\ndb_password = x\n",
+	    "t.conf:2: db_password given again (first on line 1): keep one");
+	/* Each text is checked on its own: a later one may set it again. */
+	config_defaults(&cfg);
+	assert_int_equal(parse(&cfg, "db_port = 1\n", err), 0);
+	assert_int_equal(parse(&cfg, "db_port = 2\n", err), 0);
+	assert_int_equal(cfg.db_port, 2);
+}
+
+static void
+test_log_file_key(void **state)
+{
+	struct config cfg;
+	char err[ERRLEN], text[400];
+
+	(void)state;
+	config_defaults(&cfg);
+	assert_string_equal(cfg.log_file, "");
+	assert_int_equal(parse(&cfg,
+	    "log_file = /var/log/oidc-secret/responder.log # rotated\n", err),
+	    0);
+	assert_string_equal(cfg.log_file,
+	    "/var/log/oidc-secret/responder.log");
+	check_bad("log_file = /tmp/a\x01" "b\n",
+	    "t.conf:1: log_file = \"/tmp/a?b\": control characters are not "
+	    "allowed");
+	memcpy(text, "log_file = /", 12);
+	memset(text + 12, 'l', 255);
+	text[267] = '\0';
+	config_defaults(&cfg);
+	assert_int_equal(parse(&cfg, text, err), -1);
+	assert_non_null(strstr(err, "log_file"));
+	assert_non_null(strstr(err, "longer than 255 bytes"));
+}
+
 /* --- config_check ------------------------------------------------------ */
 
 static void
@@ -388,7 +556,7 @@ test_check_rules(void **state)
 
 	(void)state;
 	config_defaults(&cfg);
-	/* The defaults pass the rules between keys; the API project is apart. */
+	/* The defaults pass the rules between keys; api_project_id apart. */
 	assert_int_equal(config_check(&cfg, err, ERRLEN), 0);
 	assert_int_equal(config_check_api(&cfg, err, ERRLEN), -1);
 	assert_non_null(strstr(err, "api_project_id"));
@@ -417,6 +585,73 @@ test_check_rules(void **state)
 	assert_non_null(strstr(err, "argon2_memory_kib"));
 	cfg.argon2_memory_kib = 16;
 	assert_int_equal(config_check(&cfg, err, ERRLEN), 0);
+}
+
+
+static void
+check_origins_ok(const char *list)
+{
+	struct config cfg;
+	char err[ERRLEN];
+
+	config_defaults(&cfg);
+	err[0] = '\0';
+	if (config_set(&cfg, "cors_allowed_origins", list, err, ERRLEN) != 0 ||
+	    config_check(&cfg, err, ERRLEN) != 0)
+		fail_msg("refused \"%s\": %s", list, err);
+}
+
+static void
+check_origins_bad(const char *list, const char *want)
+{
+	struct config cfg;
+	char err[ERRLEN];
+
+	config_defaults(&cfg);
+	err[0] = '\0';
+	assert_int_equal(config_set(&cfg, "cors_allowed_origins", list, err,
+	    ERRLEN), 0);
+	if (config_check(&cfg, err, ERRLEN) != -1)
+		fail_msg("accepted \"%s\"", list);
+	if (strcmp(err, want) != 0)
+		fail_msg("\n got  %s\n want %s", err, want);
+}
+
+static void
+test_check_cors_origins(void **state)
+{
+	static const char alone[] = "cors_allowed_origins: expected \"*\" "
+	    "alone, or origins separated by commas or spaces";
+	struct config cfg;
+
+	(void)state;
+	config_defaults(&cfg);
+	assert_string_equal(cfg.cors_allowed_origins, "*");
+	check_origins_ok("*");
+	check_origins_ok(" * ");
+	check_origins_ok("https://console.example.com");
+	check_origins_ok("https://a.example, http://b.example:8080");
+	check_origins_ok("https://a.example  https://b.example,,http://c");
+	check_origins_ok("HTTPS://A.example,null");
+	check_origins_bad("*, https://a.example", alone);
+	check_origins_bad("https://a.example *", alone);
+	check_origins_bad("", alone);
+	check_origins_bad(" , ,", alone);
+	check_origins_bad("https://a.example/",
+	    "cors_allowed_origins = \"https://a.example/\": not an origin "
+	    "(scheme://host[:port], no path)");
+	check_origins_bad("https://a.example, a.example",
+	    "cors_allowed_origins = \"a.example\": not an origin "
+	    "(scheme://host[:port], no path)");
+	check_origins_bad("ftp://a.example",
+	    "cors_allowed_origins = \"ftp://a.example\": not an origin "
+	    "(scheme://host[:port], no path)");
+	check_origins_bad("https://",
+	    "cors_allowed_origins = \"https://\": not an origin "
+	    "(scheme://host[:port], no path)");
+	check_origins_bad("**",
+	    "cors_allowed_origins = \"**\": not an origin "
+	    "(scheme://host[:port], no path)");
 }
 
 /* --- config_load ------------------------------------------------------- */
@@ -455,7 +690,8 @@ test_load_env_overrides_file(void **state)
 	err[0] = '\0';
 	if (config_load(&cfg, NULL, err, ERRLEN) != 0)
 		fail_msg("config_load: %s", err);
-	assert_int_equal(cfg.db_port, 3307);		/* the environment wins */
+	/* the environment wins */
+	assert_int_equal(cfg.db_port, 3307);
 	assert_string_equal(cfg.db_host, "filehost");	/* the file's */
 	assert_string_equal(cfg.api_project_id, "42");
 	assert_int_equal(cfg.secret_length, 64);	/* the default's */
@@ -463,12 +699,14 @@ test_load_env_overrides_file(void **state)
 	/* A bad value in the environment names the variable. */
 	assert_int_equal(setenv("OIDC_SECRET_DB_PORT", "0", 1), 0);
 	assert_int_equal(config_load(&cfg, NULL, err, ERRLEN), -1);
-	assert_string_equal(err, "environment OIDC_SECRET_DB_PORT: db_port = \"0\": "
+	assert_string_equal(err,
+	    "environment OIDC_SECRET_DB_PORT: db_port = \"0\": "
 	    "expected a whole number from 1 to 65535");
 
 	/* A path given to config_load wins over OIDC_SECRET_CONFIG. */
 	assert_int_equal(unsetenv("OIDC_SECRET_DB_PORT"), 0);
-	assert_int_equal(setenv("OIDC_SECRET_CONFIG", "/nonexistent/x.conf", 1), 0);
+	assert_int_equal(setenv("OIDC_SECRET_CONFIG", "/nonexistent/x.conf", 1),
+	    0);
 	assert_int_equal(config_load(&cfg, path, err, ERRLEN), 0);
 	assert_int_equal(cfg.db_port, 3310);
 
@@ -483,7 +721,8 @@ test_load_file_error_names_line(void **state)
 	struct config cfg;
 
 	(void)state;
-	write_temp(path, sizeof(path), "api_project_id = 42\nlog_level = loud\n");
+	write_temp(path, sizeof(path),
+	    "api_project_id = 42\nlog_level = loud\n");
 	assert_int_equal(config_load(&cfg, path, err, ERRLEN), -1);
 	snprintf(want, sizeof(want), "%s:2: log_level = \"loud\": expected one "
 	    "of error, warn, info, debug", path);
@@ -533,8 +772,8 @@ test_load_missing_default_file(void **state)
 	char err[ERRLEN];
 
 	(void)state;
-	if (access(config_default_path(), F_OK) == 0)
-		skip();		/* an installed file would be read */
+	assert_string_equal(config_default_path(),
+	    "/nonexistent/oidc-secret-unit-test/oidc-secret.conf");
 	assert_int_equal(setenv("OIDC_SECRET_API_PROJECT_ID", "77", 1), 0);
 	assert_int_equal(setenv("OIDC_SECRET_HASH_ALGORITHM", "bcrypt", 1), 0);
 	err[0] = '\0';
@@ -544,10 +783,86 @@ test_load_missing_default_file(void **state)
 	assert_int_equal(cfg.hash_algorithm, HASH_BCRYPT);
 	unsetenv("OIDC_SECRET_API_PROJECT_ID");
 	unsetenv("OIDC_SECRET_HASH_ALGORITHM");
-	/* Without api_project_id the file loads; the responder's check stops it. */
+	/* Without api_project_id it loads; the responder's check stops it. */
 	assert_int_equal(config_load(&cfg, NULL, err, ERRLEN), 0);
 	assert_int_equal(config_check_api(&cfg, err, ERRLEN), -1);
 	assert_non_null(strstr(err, "api_project_id"));
+}
+
+
+/*
+ * A file this process may not read: the message names the file, the uid
+ * and user the process runs as, and a fix with the group it runs as.  As
+ * root every file is readable, so a child drops to nobody first.
+ */
+static void
+test_load_unreadable_file(void **state)
+{
+	char dir[512], path[600], err[ERRLEN], want[4096];
+	const char *tmp = getenv("TMPDIR");
+	struct passwd *pw;
+	struct group *gr;
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	int fds[2], status;
+	ssize_t n;
+	pid_t pid;
+	FILE *f;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/oidc-secret-test-XXXXXX",
+	    tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0755), 0);
+	snprintf(path, sizeof(path), "%s/oidc-secret.conf", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_true(fputs("db_password = Hunter2\n", f) >= 0);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0600), 0);
+	if (uid == 0) {
+		uid = 65534;
+		gid = 65534;
+	} else
+		assert_int_equal(chmod(path, 0), 0);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct config cfg;
+		char e[ERRLEN];
+		int rc;
+
+		close(fds[0]);
+		if (geteuid() == 0 && (setgroups(0, NULL) != 0 ||
+		    setgid(gid) != 0 || setuid(uid) != 0))
+			_exit(3);
+		e[0] = '\0';
+		rc = config_load(&cfg, path, e, sizeof(e));
+		if (write(fds[1], e, strlen(e)) < 0)
+			_exit(4);
+		_exit(rc == -1 ? 0 : 1);
+	}
+	close(fds[1]);
+	n = read(fds[0], err, sizeof(err) - 1);
+	close(fds[0]);
+	assert_true(n >= 0);
+	err[n] = '\0';
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) != 0)
+		fail_msg("child exit %d: %s", WEXITSTATUS(status), err);
+	pw = getpwuid(uid);
+	gr = getgrgid(gid);
+	snprintf(want, sizeof(want), "%s: cannot open: Permission denied: this "
+	    "process runs as uid %u (%s) and needs read permission: e.g. "
+	    "chgrp %s %s && chmod 0640 %s (oidc-secret.conf(5))", path,
+	    (unsigned)uid, pw != NULL ? pw->pw_name : "?",
+	    gr != NULL ? gr->gr_name : "GROUP", path, path);
+	assert_string_equal(err, want);
+	assert_null(strstr(err, "Hunter2"));
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 int
@@ -567,12 +882,20 @@ main(void)
 		cmocka_unit_test(test_bad_control_characters),
 		cmocka_unit_test(test_password_never_echoed),
 		cmocka_unit_test(test_bad_value_keeps_old),
+		cmocka_unit_test(test_trailing_comments),
+		cmocka_unit_test(test_quoted_values),
+		cmocka_unit_test(test_duplicate_key_names_first_line),
+		cmocka_unit_test(test_log_file_key),
 		cmocka_unit_test(test_check_rules),
+		cmocka_unit_test(test_check_cors_origins),
 		cmocka_unit_test_setup(test_load_env_overrides_file, clear_env),
-		cmocka_unit_test_setup(test_load_file_error_names_line, clear_env),
+		cmocka_unit_test_setup(test_load_file_error_names_line,
+		    clear_env),
 		cmocka_unit_test_setup(test_load_check_runs, clear_env),
 		cmocka_unit_test_setup(test_load_missing_named_file, clear_env),
-		cmocka_unit_test_setup(test_load_missing_default_file, clear_env),
+		cmocka_unit_test_setup(test_load_missing_default_file,
+		    clear_env),
+		cmocka_unit_test_setup(test_load_unreadable_file, clear_env),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, clear_env, NULL);

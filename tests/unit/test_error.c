@@ -1,11 +1,13 @@
 /*
- * test_error.c - the error table (src/error.c) against SPEC section 4.
+ * test_error.c - the error table (src/error.c).
  *
- * Covers: grpc-gateway's HTTP status for every gRPC code 0..16; the HTTP
- * status of every error kind (405, 413 and 415 where SPEC section 1 names
- * them); the gRPC code, ID and text of the service's checks, literally as
- * SPEC section 4 writes them; that every kind but ERR_OK has an ID and a
- * text; that a kind out of range answers as ERR_INTERNAL; reason phrases.
+ * Covers: grpc-gateway's HTTP status for every gRPC code 0..16; the gRPC
+ * code and HTTP status of every error kind, each named once in a table
+ * indexed by kind (a kind added to error.h without a row here fails); the
+ * gRPC code, ID and text of the service's checks, literally as ZITADEL
+ * writes them; Connect's code names; that every kind but ERR_OK has an ID
+ * and a text; that a kind out of range answers as ERR_INTERNAL; reason
+ * phrases.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,12 +19,12 @@
 
 #include "error.h"
 
-/* SPEC section 4: "HTTP status from the gRPC code as grpc-gateway maps it". */
+/* The HTTP status for a gRPC code, as grpc-gateway's HTTPStatusFromCode. */
 static void
 test_http_from_grpc_all_codes(void **state)
 {
-	/* Index = gRPC code.  0 and 1 are not in SPEC's list: grpc-gateway's
-	 * HTTPStatusFromCode gives 200 for OK and 499 for CANCELLED. */
+	/* Index = gRPC code; 200 for OK and 499 for CANCELLED, as
+	 * grpc-gateway gives them. */
 	static const int want[17] = {
 		200,	/* 0 OK */
 		499,	/* 1 CANCELLED */
@@ -60,57 +62,74 @@ test_http_from_grpc_unknown_is_500(void **state)
 	assert_int_equal(err_http_from_grpc(1000), 500);
 }
 
-/* The HTTP status and gRPC code every kind answers with. */
+/* The gRPC code and HTTP status of every kind, indexed by kind. */
 static const struct {
-	enum err kind;
+	int set;
 	int grpc;
 	int http;
-} kind_status[] = {
-	{ ERR_OK, 0, 200 },
-	{ ERR_AUTH_MISSING, 16, 401 },
-	{ ERR_TOKEN_INVALID, 16, 401 },
-	{ ERR_ORG_NOT_FOUND, 7, 403 },
-	{ ERR_ID_MISSING, 3, 400 },
-	{ ERR_INVALID_ARGUMENT, 3, 400 },
-	{ ERR_PERMISSION_DENIED, 7, 403 },
-	{ ERR_APP_NOT_FOUND, 5, 404 },
-	{ ERR_APP_NOT_OIDC, 3, 400 },
-	{ ERR_UNAVAILABLE, 14, 503 },
-	{ ERR_INTERNAL, 13, 500 },
-	/* SPEC section 1: unknown path 404 (code 5); other method 405 (code
-	 * 12); body over the limit 413 (code 3); a bad body 400; native gRPC
-	 * 415 with grpc-status 12. */
-	{ ERR_ROUTE_NOT_FOUND, 5, 404 },
-	{ ERR_METHOD_NOT_ALLOWED, 12, 405 },
-	{ ERR_BODY_TOO_LARGE, 3, 413 },
-	{ ERR_BAD_BODY, 3, 400 },
-	{ ERR_MEDIA_TYPE, 3, 415 },
-	{ ERR_GRPC_NATIVE, 12, 415 },
-	/* gRPC route, content type neither gRPC-web nor native gRPC. */
-	{ ERR_GRPC_MEDIA_TYPE, 3, 415 },
+} kind_status[ERR__COUNT] = {
+	[ERR_OK] = { 1, 0, 200 },
+	[ERR_AUTH_MISSING] = { 1, 16, 401 },
+	[ERR_TOKEN_INVALID] = { 1, 16, 401 },
+	[ERR_ORG_NOT_FOUND] = { 1, 7, 403 },
+	[ERR_APP_TYPE_UNKNOWN] = { 1, 3, 400 },
+	[ERR_ID_MISSING] = { 1, 3, 400 },
+	[ERR_ID_MISSING_V2] = { 1, 3, 400 },
+	[ERR_INVALID_ARGUMENT] = { 1, 3, 400 },
+	[ERR_PERMISSION_DENIED] = { 1, 7, 403 },
+	[ERR_APP_NOT_FOUND] = { 1, 5, 404 },
+	[ERR_APP_NOT_FOUND_V2] = { 1, 5, 404 },
+	[ERR_APP_NOT_OIDC] = { 1, 3, 400 },
+	[ERR_APP_NOT_API] = { 1, 3, 400 },
+	[ERR_DEADLINE] = { 1, 4, 504 },
+	[ERR_UNAVAILABLE] = { 1, 14, 503 },
+	[ERR_CONFLICT] = { 1, 14, 503 },
+	[ERR_INTERNAL] = { 1, 13, 500 },
+	/* The transport's refusals: unknown path 404 (code 5), another
+	 * method 405 (code 12), a body over the limit 413 (code 3), a bad
+	 * body 400, native gRPC 415 with grpc-status 12. */
+	[ERR_ROUTE_NOT_FOUND] = { 1, 5, 404 },
+	[ERR_METHOD_NOT_ALLOWED] = { 1, 12, 405 },
+	[ERR_BODY_TOO_LARGE] = { 1, 3, 413 },
+	[ERR_BAD_BODY] = { 1, 3, 400 },
+	[ERR_MEDIA_TYPE] = { 1, 3, 415 },
+	[ERR_GRPC_NATIVE] = { 1, 12, 415 },
+	[ERR_GRPC_MEDIA_TYPE] = { 1, 3, 415 },
+	[ERR_CONNECT_MEDIA_TYPE] = { 1, 3, 415 },
+	[ERR_CONNECT_VERSION] = { 1, 3, 400 },
+	[ERR_CONNECT_TIMEOUT] = { 1, 3, 400 },
+	/* Connect: a compressed body is unimplemented (501). */
+	[ERR_COMPRESSED] = { 1, 12, 501 },
+	/* The admin tool's kinds. */
+	[ERR_NOT_FOUND] = { 1, 5, 404 },
+	[ERR_EXISTS] = { 1, 6, 409 },
+	[ERR_CONFIG] = { 1, 9, 400 },
+	[ERR_SCHEMA_NEWER] = { 1, 9, 400 },
+	[ERR_BUSY] = { 1, 10, 409 },
 };
 
 static void
 test_http_every_kind(void **state)
 {
-	size_t i;
+	int k;
 
 	(void)state;
-	assert_int_equal(sizeof(kind_status) / sizeof(kind_status[0]), ERR__COUNT);
-	for (i = 0; i < sizeof(kind_status) / sizeof(kind_status[0]); i++) {
-		enum err k = kind_status[i].kind;
-
-		if (err_http(k) != kind_status[i].http ||
-		    err_info(k)->grpc != kind_status[i].grpc)
-			fail_msg("kind %d: HTTP %d gRPC %d, want HTTP %d gRPC %d",
-			    (int)k, err_http(k), err_info(k)->grpc,
-			    kind_status[i].http, kind_status[i].grpc);
+	for (k = 0; k < ERR__COUNT; k++) {
+		if (!kind_status[k].set)
+			fail_msg("kind %d has no row in this test", k);
+		if (err_http((enum err)k) != kind_status[k].http ||
+		    err_info((enum err)k)->grpc != kind_status[k].grpc)
+			fail_msg("kind %d: HTTP %d gRPC %d, want HTTP %d gRPC "
+			    "%d",
+			    k, err_http((enum err)k),
+			    err_info((enum err)k)->grpc,
+			    kind_status[k].http, kind_status[k].grpc);
 	}
 }
 
-/* SPEC section 4's table, literally. */
+/* The service's checks, with ZITADEL's own texts and IDs. */
 static void
-test_service_rows_match_spec(void **state)
+test_service_rows_are_zitadels(void **state)
 {
 	static const struct {
 		enum err kind;
@@ -119,8 +138,15 @@ test_service_rows_match_spec(void **state)
 		const char *id;
 	} rows[] = {
 		{ ERR_AUTH_MISSING, 16, "auth header missing", "AUTH-7fs1e" },
+		{ ERR_APP_TYPE_UNKNOWN, 3, "unknown app type", "APP-aLWIzw" },
+		{ ERR_ID_MISSING_V2, 3, "ID missing", "COMMAND-KJ29c" },
+		{ ERR_APP_NOT_FOUND_V2, 5, "Application doesn't exist",
+		    "COMMAND-Kd92s" },
+		{ ERR_APP_NOT_API, 3, "Application is not type API",
+		    "COMMAND-aeH4" },
 		{ ERR_TOKEN_INVALID, 16, "Token is invalid", "AUTH-7fs1e" },
-		{ ERR_ORG_NOT_FOUND, 7, "Organisation doesn't exist", "AUTH-Bs7Ds" },
+		{ ERR_ORG_NOT_FOUND, 7, "Organisation doesn't exist",
+		    "AUTH-Bs7Ds" },
 		{ ERR_ID_MISSING, 3, "ID missing", "COMMAND-99i83" },
 		{ ERR_INVALID_ARGUMENT, 3, "invalid argument", "OSF-VAL01" },
 		{ ERR_PERMISSION_DENIED, 7, "No matching permissions found",
@@ -143,6 +169,32 @@ test_service_rows_match_spec(void **state)
 		assert_string_equal(e->text, rows[i].text);
 		assert_string_equal(e->id, rows[i].id);
 	}
+}
+
+/* Connect's names for the gRPC codes (connectrpc.com, error codes). */
+static void
+test_connect_code_names(void **state)
+{
+	static const char *const want[17] = {
+		"ok", "canceled", "unknown", "invalid_argument",
+		"deadline_exceeded", "not_found", "already_exists",
+		"permission_denied", "resource_exhausted",
+		"failed_precondition", "aborted", "out_of_range",
+		"unimplemented", "internal", "unavailable", "data_loss",
+		"unauthenticated",
+	};
+	int code;
+
+	(void)state;
+	/* OK is no error: Connect never names it in an error body. */
+	assert_string_equal(err_connect_code(0), "unknown");
+	for (code = 1; code <= 16; code++)
+		assert_string_equal(err_connect_code(code), want[code]);
+	assert_string_equal(err_connect_code(17), "unknown");
+	assert_string_equal(err_connect_code(-1), "unknown");
+	/* Connect's HTTP status for a code is grpc-gateway's. */
+	assert_int_equal(err_http_from_grpc(GRPC_UNIMPLEMENTED), 501);
+	assert_int_equal(err_http_from_grpc(GRPC_DEADLINE_EXCEEDED), 504);
 }
 
 static void
@@ -222,7 +274,8 @@ main(void)
 		cmocka_unit_test(test_http_from_grpc_all_codes),
 		cmocka_unit_test(test_http_from_grpc_unknown_is_500),
 		cmocka_unit_test(test_http_every_kind),
-		cmocka_unit_test(test_service_rows_match_spec),
+		cmocka_unit_test(test_service_rows_are_zitadels),
+		cmocka_unit_test(test_connect_code_names),
 		cmocka_unit_test(test_every_kind_has_id_and_text),
 		cmocka_unit_test(test_out_of_range_is_internal),
 		cmocka_unit_test(test_reason_phrases),

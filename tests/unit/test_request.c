@@ -1,15 +1,18 @@
 /*
  * test_request.c - server parameters and body -> struct request, struct
- * response -> CGI/FastCGI output (src/request.c, SPEC sections 1 and 2).
+ * response -> CGI/FastCGI output (src/request.c).
  *
  * A fake struct io serves parameters and a body from memory and records
  * what is written, counting calls.  Covers: request_read_params copies every
- * string it keeps; request_read_body with an exact CONTENT_LENGTH, one over
- * the limit (refused unread: the fake's read is never called), no
- * CONTENT_LENGTH (chunked) under, at and over the limit, a CONTENT_LENGTH
- * the input cannot fill, malformed CONTENT_LENGTHs, short reads and read
- * errors; request_drain; the exact bytes of response_write for a 200 and a
- * 405 with Allow; response_header refusing CR/LF and overflow.
+ * header it keeps (each H_* from its CGI meta-variable); request_read_body
+ * with an exact CONTENT_LENGTH, one over the limit (refused unread: the
+ * fake's read is never called, nothing of the input is consumed, and
+ * input_unread is set so the caller ends the connection instead of
+ * draining), no CONTENT_LENGTH (chunked) under, at and over the limit, a
+ * CONTENT_LENGTH the input cannot fill, malformed CONTENT_LENGTHs (unread
+ * too), short reads and read errors; request_drain and its bound; the exact
+ * bytes of response_write for a 200 and a 405 with Allow, and for HEAD;
+ * response_header refusing CR/LF and overflow.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -166,16 +169,30 @@ pattern(size_t n)
 static void
 test_params_are_copies(void **state)
 {
+	static const struct {
+		const char *var;
+		enum header h;
+		const char *value;
+	} headers[] = {
+		{ "CONTENT_TYPE", H_CONTENT_TYPE, "application/json" },
+		{ "HTTP_AUTHORIZATION", H_AUTHORIZATION, "Bearer abc.def" },
+		{ "HTTP_X_ZITADEL_ORGID", H_ORG_ID, "123456" },
+		{ "HTTP_ORIGIN", H_ORIGIN, "https://console.example" },
+		{ "HTTP_ACCESS_CONTROL_REQUEST_METHOD", H_ACR_METHOD, "POST" },
+		{ "HTTP_CONTENT_ENCODING", H_CONTENT_ENCODING, "gzip" },
+		{ "HTTP_CONNECT_PROTOCOL_VERSION", H_CONNECT_VERSION, "1" },
+		{ "HTTP_CONNECT_TIMEOUT_MS", H_CONNECT_TIMEOUT, "2500" },
+	};
 	struct fake *f = *state;
 	struct io io = fake_io(f);
 	struct request req;
-	size_t i;
+	size_t i, j;
 
 	memset(&req, 0, sizeof(req));
+	assert_int_equal(sizeof(headers) / sizeof(headers[0]), H__COUNT);
 	fake_set(f, "REQUEST_METHOD", "POST");
-	fake_set(f, "CONTENT_TYPE", "application/json");
-	fake_set(f, "HTTP_AUTHORIZATION", "Bearer abc.def");
-	fake_set(f, "HTTP_X_ZITADEL_ORGID", "123456");
+	for (i = 0; i < H__COUNT; i++)
+		fake_set(f, headers[i].var, headers[i].value);
 	fake_set(f, "SCRIPT_NAME", "/api");
 	fake_set(f, "PATH_INFO", "/debug/healthz");
 	fake_set(f, "REQUEST_URI", "/api/debug/healthz?x=1");
@@ -186,22 +203,25 @@ test_params_are_copies(void **state)
 		memset(f->param[i].value, 'X', strlen(f->param[i].value));
 
 	assert_string_equal(req.method, "POST");
-	assert_string_equal(req.content_type, "application/json");
-	assert_string_equal(req.authorization, "Bearer abc.def");
-	assert_string_equal(req.org_id, "123456");
+	for (i = 0; i < H__COUNT; i++) {
+		assert_non_null(req.header[headers[i].h]);
+		assert_string_equal(req.header[headers[i].h], headers[i].value);
+		for (j = 0; j < f->nparam; j++)
+			assert_ptr_not_equal(req.header[headers[i].h],
+			    f->param[j].value);
+	}
 	assert_int_equal(req.path_len, strlen("/api/debug/healthz"));
 	assert_string_equal(req.path, "/api/debug/healthz");
-	for (i = 0; i < f->nparam; i++) {
-		assert_ptr_not_equal(req.method, f->param[i].value);
-		assert_ptr_not_equal(req.content_type, f->param[i].value);
-		assert_ptr_not_equal(req.authorization, f->param[i].value);
-		assert_ptr_not_equal(req.org_id, f->param[i].value);
-	}
+	for (j = 0; j < f->nparam; j++)
+		assert_ptr_not_equal(req.method, f->param[j].value);
 	assert_null(req.body);
+	assert_int_equal(req.input_unread, 0);
 	assert_int_equal(f->read_calls, 0);	/* parameters only */
 	request_free(&req);
 	assert_null(req.method);
 	assert_null(req.path);
+	for (i = 0; i < H__COUNT; i++)
+		assert_null(req.header[i]);
 }
 
 static void
@@ -210,15 +230,15 @@ test_params_absent(void **state)
 	struct fake *f = *state;
 	struct io io = fake_io(f);
 	struct request req;
+	int i;
 
 	memset(&req, 0, sizeof(req));
 	fake_set(f, "REQUEST_URI", "/a%20b?q");
 	assert_int_equal(request_read_params(&req, &io), 0);
 	assert_non_null(req.method);
 	assert_string_equal(req.method, "");
-	assert_null(req.content_type);
-	assert_null(req.authorization);
-	assert_null(req.org_id);
+	for (i = 0; i < H__COUNT; i++)
+		assert_null(req.header[i]);
 	/* SCRIPT_NAME and PATH_INFO both absent: REQUEST_URI, decoded once. */
 	assert_string_equal(req.path, "/a b");
 	assert_int_equal(req.path_len, 4);
@@ -288,13 +308,23 @@ test_body_zero_length(void **state)
 	request_free(&req);
 }
 
-/* SPEC section 1: over the limit is 413 and is not read into memory. */
+/*
+ * Over the limit: refused without reading a byte.  The fake's read is
+ * never called, no byte of the input is consumed, and input_unread tells
+ * the caller to end the connection rather than drain it (a slow sender of
+ * a huge body must not hold the process).
+ */
 static void
 test_body_length_over_max_not_read(void **state)
 {
-	static const char *const lengths[] = {
-		"65", "1000000", "18446744073709551615", "18446744073709551616",
-		"99999999999999999999999999999999",
+	static const struct {
+		const char *length;
+		size_t max;
+	} cases[] = {
+		{ "65", 64 }, { "1000000", 64 }, { "30000000", 65536 },
+		{ "18446744073709551615", 64 }, { "18446744073709551616", 64 },
+		{ "99999999999999999999999999999999", 64 },
+		{ "1", 0 }, { "5", 0 }, { "9", 8 }, { "10", 9 },
 	};
 	struct fake *f = *state;
 	struct io io = fake_io(f);
@@ -302,20 +332,40 @@ test_body_length_over_max_not_read(void **state)
 
 	fake_set(f, "CONTENT_LENGTH", "");
 	fake_body(f, "0123456789", 10);
-	for (i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct request req;
 
 		memset(&req, 0, sizeof(req));
 		free(f->param[0].value);
-		f->param[0].value = strdup(lengths[i]);
+		f->param[0].value = strdup(cases[i].length);
 		assert_non_null(f->param[0].value);
-		assert_int_equal(request_read_body(&req, &io, 64), 0);
+		assert_int_equal(request_read_body(&req, &io, cases[i].max), 0);
 		if (req.body_state != BODY_TOO_LARGE)
-			fail_msg("CONTENT_LENGTH %s: state %d", lengths[i],
-			    (int)req.body_state);
-		assert_int_equal(f->read_calls, 0);
+			fail_msg("CONTENT_LENGTH %s, max %zu: state %d",
+			    cases[i].length, cases[i].max, (int)req.body_state);
+		if (f->read_calls != 0 || f->pos != 0)
+			fail_msg("CONTENT_LENGTH %s, max %zu: %d reads, %zu "
+			    "bytes read", cases[i].length, cases[i].max,
+			    f->read_calls, f->pos);
+		if (req.input_unread != 1)
+			fail_msg("CONTENT_LENGTH %s: input_unread not set",
+			    cases[i].length);
 		assert_int_equal(req.body_len, 0);
 		assert_null(req.body);
+		request_free(&req);
+	}
+	/* At the limit it is read, and the input is not left unread. */
+	{
+		struct request req;
+
+		memset(&req, 0, sizeof(req));
+		free(f->param[0].value);
+		f->param[0].value = strdup("10");
+		assert_non_null(f->param[0].value);
+		assert_int_equal(request_read_body(&req, &io, 10), 0);
+		assert_int_equal(req.body_state, BODY_OK);
+		assert_int_equal(req.input_unread, 0);
+		assert_int_equal(f->pos, 10);
 		request_free(&req);
 	}
 }
@@ -387,6 +437,9 @@ test_body_chunked_over_max(void **state)
 	fake_body(f, data, 65);
 	assert_int_equal(request_read_body(&req, &io, 64), 0);
 	assert_int_equal(req.body_state, BODY_TOO_LARGE);
+	/* Read to one byte past the limit, and no further. */
+	assert_int_equal(f->pos, 65);
+	assert_int_equal(req.input_unread, 1);
 	request_free(&req);
 	free(data);
 }
@@ -407,10 +460,11 @@ test_body_chunked_far_over_max_bounded(void **state)
 	assert_int_equal(req.body_state, BODY_TOO_LARGE);
 	assert_true(f->pos <= 65);
 	assert_true(req.body_len <= 65);
+	assert_int_equal(req.input_unread, 1);
 	request_free(&req);
-	/* What is left is drained, up to its end. */
-	request_drain(&io);
-	assert_int_equal(f->pos, 100000);
+	/* A drain gives up past its bound instead of reading on. */
+	assert_int_equal(request_drain(&io, 1000), -1);
+	assert_true(f->pos <= 65 + 1001);
 	free(data);
 }
 
@@ -456,6 +510,7 @@ test_body_bad_length(void **state)
 			fail_msg("CONTENT_LENGTH \"%s\": state %d", lengths[i],
 			    (int)req.body_state);
 		assert_int_equal(f->read_calls, 0);
+		assert_int_equal(req.input_unread, 1);
 		assert_null(req.body);
 		request_free(&req);
 	}
@@ -485,12 +540,35 @@ test_drain_reads_to_end(void **state)
 	char *data = pattern(10000);
 
 	fake_body(f, data, 10000);
-	request_drain(&io);
+	f->chunk = 999;
+	assert_int_equal(request_drain(&io, 10000), 0);
 	assert_int_equal(f->pos, 10000);
 	/* Nothing left: one more read sees the end and stops. */
 	f->read_calls = 0;
-	request_drain(&io);
+	assert_int_equal(request_drain(&io, 0), 0);
 	assert_int_equal(f->read_calls, 1);
+	free(data);
+}
+
+/* More than max left: -1, after reading no more than max + 1 bytes. */
+static void
+test_drain_bounded(void **state)
+{
+	struct fake *f = *state;
+	struct io io = fake_io(f);
+	char *data = pattern(100000);
+
+	fake_body(f, data, 100000);
+	assert_int_equal(request_drain(&io, 9999), -1);
+	assert_int_equal(f->pos, 10000);
+	fake_body(f, data, 100000);
+	assert_int_equal(request_drain(&io, 0), -1);
+	assert_int_equal(f->pos, 1);
+	/* A read error is -1 too. */
+	fake_body(f, data, 100);
+	f->read_calls = 0;
+	f->fail_read_at = 1;
+	assert_int_equal(request_drain(&io, 1000), -1);
 	free(data);
 }
 
@@ -588,6 +666,36 @@ test_write_empty_body(void **state)
 	response_free(&resp);
 }
 
+/* HEAD: the headers, Content-Length of the body, no body. */
+static void
+test_write_head(void **state)
+{
+	struct fake *f = *state;
+	struct io io = fake_io(f);
+	struct response resp;
+	static const char want[] =
+	    "Status: 200 OK\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Length: 3\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "Pragma: no-cache\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "\r\n";
+
+	memset(&resp, 0, sizeof(resp));
+	resp.status = 200;
+	resp.content_type = "text/plain; charset=utf-8";
+	resp.body = strdup("ok\n");
+	assert_non_null(resp.body);
+	resp.body_len = 3;
+	resp.head = 1;
+	assert_int_equal(response_write(&resp, &io), 0);
+	assert_int_equal(f->out_len, sizeof(want) - 1);
+	assert_memory_equal(f->out, want, sizeof(want) - 1);
+	assert_int_equal(f->write_calls, 1);
+	response_free(&resp);
+}
+
 static void
 test_write_failure(void **state)
 {
@@ -666,6 +774,8 @@ main(void)
 		T(test_body_bad_length),
 		T(test_body_read_error),
 		T(test_drain_reads_to_end),
+		T(test_drain_bounded),
+		T(test_write_head),
 		T(test_write_200_exact),
 		T(test_write_405_with_allow),
 		T(test_write_empty_body),

@@ -1,15 +1,17 @@
 /*
- * test_route.c - request path -> route and its IDs (src/route.c, SPEC
- * sections 1 and 4).
+ * test_route.c - request path -> route, its call and its IDs
+ * (src/route.c).
  *
- * Covers: route_match on the REST path under every shipped mount prefix
- * (none, /api, /cgi-bin/oidc-secret.cgi, lighttpd's first-segment
- * SCRIPT_NAME, mod_proxy_fcgi's whole-path SCRIPT_NAME), the gRPC-web path,
+ * Covers: route_match on the REST paths (oidc_config and api_config) under
+ * every shipped mount prefix (none, /api, /cgi-bin/oidc-secret.cgi,
+ * lighttpd's first-segment SCRIPT_NAME, mod_proxy_fcgi's whole-path
+ * SCRIPT_NAME), the four service paths and the family and call each names,
  * /debug/healthz and /debug/ready, method checks and Allow; paths that must
- * not match; empty IDs, also where the server merged "//"; route_request_path's RFC 3875 concatenation (never
- * decoded twice) and its REQUEST_URI fallback (decoded once, query dropped,
- * %00 kept as a byte, bad escapes kept literally); route_check_id's limits
- * (200 characters, not bytes), UTF-8 validity and control characters.
+ * not match; empty IDs, also where the server merged "//";
+ * route_request_path's RFC 3875 concatenation (never decoded twice) and its
+ * REQUEST_URI fallback (decoded once, query dropped, %00 kept as a byte, bad
+ * escapes kept literally); route_check_id's limits (200 characters, not
+ * bytes), UTF-8 validity and control characters.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,7 +27,22 @@
 #include "route.h"
 
 #define REST_TAIL "/oidc_config/_generate_client_secret"
-#define GRPC_PATH "/zitadel.management.v1.ManagementService/RegenerateOIDCClientSecret"
+#define API_TAIL "/api_config/_generate_client_secret"
+#define GRPC_PATH \
+	"/zitadel.management.v1.ManagementService/RegenerateOIDCClientSecret"
+#define GRPC_API_PATH \
+	"/zitadel.management.v1.ManagementService/RegenerateAPIClientSecret"
+#define V2_PATH \
+	"/zitadel.application.v2.ApplicationService/GenerateClientSecret"
+#define V2BETA_PATH "/zitadel.app.v2beta.AppService/RegenerateClientSecret"
+
+/* A call on family f for rpc, as route_match left it. */
+#define assert_call(r, f, c) do { \
+	assert_int_equal((r).kind, ROUTE_CALL); \
+	assert_int_equal((r).family, (f)); \
+	assert_int_equal((r).rpc, (c)); \
+} while (0)
+#define assert_rest(r) assert_call(r, FAMILY_REST, RPC_V1_OIDC)
 
 static void
 assert_slice(struct slice s, const char *want, size_t wantlen)
@@ -63,14 +80,17 @@ test_rest_under_every_prefix(void **state)
 		    "%s/management/v1/projects/69629023906488334/apps/"
 		    "69629026806489455" REST_TAIL, prefixes[i]);
 		r = match("POST", path);
-		if (r.kind != ROUTE_REST)
-			fail_msg("prefix \"%s\": kind %d", prefixes[i], (int)r.kind);
+		if (r.kind != ROUTE_CALL || r.family != FAMILY_REST ||
+		    r.rpc != RPC_V1_OIDC)
+			fail_msg("prefix \"%s\": kind %d", prefixes[i],
+			    (int)r.kind);
 		assert_int_equal(r.method_ok, 1);
 		assert_string_equal(r.allow, "POST");
 		assert_slice(r.project_id, "69629023906488334", 17);
 		assert_slice(r.app_id, "69629026806489455", 17);
 		/* The slices point into the path, not into a copy. */
-		assert_true(r.project_id.p > path && r.project_id.p < path + strlen(path));
+		assert_true(r.project_id.p > path &&
+		    r.project_id.p < path + strlen(path));
 	}
 }
 
@@ -87,7 +107,7 @@ test_rest_lighttpd_split(void **state)
 	assert_non_null(p);
 	assert_string_equal(p, "/management/v1/projects/p1/apps/a1" REST_TAIL);
 	route_match("POST", p, len, &r);
-	assert_int_equal(r.kind, ROUTE_REST);
+	assert_rest(r);
 	assert_int_equal(r.method_ok, 1);
 	assert_slice(r.project_id, "p1", 2);
 	assert_slice(r.app_id, "a1", 2);
@@ -103,11 +123,12 @@ test_rest_apache_splits(void **state)
 	struct route r;
 
 	(void)state;
-	p = route_request_path("/api", "/management/v1/projects/p/apps/a" REST_TAIL,
+	p = route_request_path("/api",
+	    "/management/v1/projects/p/apps/a" REST_TAIL,
 	    "/api/management/v1/projects/IGNORED/apps/a" REST_TAIL, &len);
 	assert_non_null(p);
 	route_match("POST", p, len, &r);
-	assert_int_equal(r.kind, ROUTE_REST);
+	assert_rest(r);
 	assert_slice(r.project_id, "p", 1);
 	free(p);
 
@@ -115,7 +136,7 @@ test_rest_apache_splits(void **state)
 	    NULL, NULL, &len);
 	assert_non_null(p);
 	route_match("POST", p, len, &r);
-	assert_int_equal(r.kind, ROUTE_REST);
+	assert_rest(r);
 	assert_slice(r.app_id, "a", 1);
 	free(p);
 }
@@ -127,19 +148,90 @@ test_grpc_path(void **state)
 
 	(void)state;
 	r = match("POST", GRPC_PATH);
-	assert_int_equal(r.kind, ROUTE_GRPC);
+	assert_call(r, FAMILY_GRPC, RPC_V1_OIDC);
 	assert_int_equal(r.method_ok, 1);
 	assert_string_equal(r.allow, "POST");
 	assert_int_equal(r.project_id.n, 0);
 	assert_int_equal(r.app_id.n, 0);
 	r = match("POST", "/api" GRPC_PATH);
-	assert_int_equal(r.kind, ROUTE_GRPC);
+	assert_call(r, FAMILY_GRPC, RPC_V1_OIDC);
 	r = match("POST", "/cgi-bin/oidc-secret.cgi" GRPC_PATH);
-	assert_int_equal(r.kind, ROUTE_GRPC);
+	assert_call(r, FAMILY_GRPC, RPC_V1_OIDC);
 	r = match("GET", GRPC_PATH);
-	assert_int_equal(r.kind, ROUTE_GRPC);
+	assert_call(r, FAMILY_GRPC, RPC_V1_OIDC);
 	assert_int_equal(r.method_ok, 0);
 	assert_string_equal(r.allow, "POST");
+}
+
+
+/* API apps: the same shape, api_config. */
+static void
+test_rest_api_config(void **state)
+{
+	struct route r;
+
+	(void)state;
+	r = match("POST", "/api/management/v1/projects/p1/apps/a1" API_TAIL);
+	assert_call(r, FAMILY_REST, RPC_V1_API);
+	assert_int_equal(r.method_ok, 1);
+	assert_slice(r.project_id, "p1", 2);
+	assert_slice(r.app_id, "a1", 2);
+	/* Merged "//" with api_config: the API call, IDs empty. */
+	r = match("POST", "/management/v1/projects/apps" API_TAIL);
+	assert_call(r, FAMILY_REST, RPC_V1_API);
+	assert_int_equal(r.project_id.n, 0);
+	assert_int_equal(r.app_id.n, 0);
+	r = match("POST", "/management/v1/projects/P/apps" API_TAIL);
+	assert_call(r, FAMILY_REST, RPC_V1_API);
+	assert_slice(r.project_id, "P", 1);
+	assert_int_equal(r.app_id.n, 0);
+	r = match("POST", "/management/v1/projects/apps/A" API_TAIL);
+	assert_call(r, FAMILY_REST, RPC_V1_API);
+	assert_int_equal(r.project_id.n, 0);
+	assert_slice(r.app_id, "A", 1);
+	r = match("PUT", "/management/v1/projects/p/apps/a" API_TAIL);
+	assert_call(r, FAMILY_REST, RPC_V1_API);
+	assert_int_equal(r.method_ok, 0);
+	assert_string_equal(r.allow, "POST");
+}
+
+/* Each service path: its family, its call, no IDs from the path. */
+static void
+test_service_paths(void **state)
+{
+	static const struct {
+		const char *path;
+		enum family family;
+		enum rpc rpc;
+	} paths[] = {
+		{ GRPC_PATH, FAMILY_GRPC, RPC_V1_OIDC },
+		{ GRPC_API_PATH, FAMILY_GRPC, RPC_V1_API },
+		{ V2_PATH, FAMILY_CONNECT, RPC_V2 },
+		{ V2BETA_PATH, FAMILY_CONNECT, RPC_V2BETA },
+	};
+	static const char *const prefixes[] = {
+		"", "/api", "/cgi-bin/oidc-secret.cgi",
+	};
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		for (j = 0; j < sizeof(prefixes) / sizeof(prefixes[0]); j++) {
+			char path[256];
+			struct route r;
+
+			snprintf(path, sizeof(path), "%s%s", prefixes[j],
+			    paths[i].path);
+			r = match("POST", path);
+			assert_call(r, paths[i].family, paths[i].rpc);
+			assert_int_equal(r.method_ok, 1);
+			assert_string_equal(r.allow, "POST");
+			assert_int_equal(r.project_id.n, 0);
+			assert_int_equal(r.app_id.n, 0);
+			r = match("OPTIONS", path);
+			assert_call(r, paths[i].family, paths[i].rpc);
+			assert_int_equal(r.method_ok, 0);
+		}
 }
 
 static void
@@ -169,7 +261,7 @@ test_debug_paths(void **state)
 	assert_string_equal(r.allow, "GET, HEAD");
 }
 
-/* SPEC section 1: a known path with another method is 405 with Allow: POST. */
+/* A known path with another method: 405 with Allow: POST. */
 static void
 test_rest_wrong_method(void **state)
 {
@@ -182,13 +274,13 @@ test_rest_wrong_method(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
 		r = match(methods[i], path);
-		assert_int_equal(r.kind, ROUTE_REST);
+		assert_rest(r);
 		if (r.method_ok != 0)
 			fail_msg("method \"%s\" accepted", methods[i]);
 		assert_string_equal(r.allow, "POST");
 	}
 	r = match(NULL, path);
-	assert_int_equal(r.kind, ROUTE_REST);
+	assert_rest(r);
 	assert_int_equal(r.method_ok, 0);
 }
 
@@ -218,14 +310,31 @@ test_bad_paths(void **state)
 		"/Management/v1/projects/1/apps/2" REST_TAIL,
 		"/management/v1/project/1/apps/2" REST_TAIL,
 		"/management/v1/projects/1/app/2" REST_TAIL,
-		"/management/v1/projects/1/apps/2/oidc-config/_generate_client_secret",
-		"/management/v1/projects/1/apps/2/oidc_config/_generate_client_secrets",
-		"/management/v1/projects/1/apps/2/oidc_config/generate_client_secret",
+		"/management/v1/projects/1/apps/2/oidc-config/_generate_client_"
+		    "secret",
+		"/management/v1/projects/1/apps/2/oidc_config/_generate_client_"
+		    "secrets",
+		"/management/v1/projects/1/apps/2/oidc_config/generate_client_"
+		    "secret",
 		"/xmanagement/v1/projects/1/apps/2" REST_TAIL,
-		"/zitadel.management.v1.ManagementService/RegenerateOIDCClientSecretX",
+		"/zitadel.management.v1.ManagementService/"
+		    "RegenerateOIDCClientSecretX",
 		"/zitadel.management.v1.ManagementService/GetMyOrg",
-		"/zitadel.management.v2.ManagementService/RegenerateOIDCClientSecret",
-		"zitadel.management.v1.ManagementService/RegenerateOIDCClientSecret",
+		"/zitadel.management.v2.ManagementService/"
+		    "RegenerateOIDCClientSecret",
+		V2_PATH "/",
+		"/zitadel.application.v2.ApplicationService/"
+		    "GenerateClientSecrets",
+		"/zitadel.application.v2beta.ApplicationService/"
+		    "GenerateClientSecret",
+		"/zitadel.app.v2.AppService/RegenerateClientSecret",
+		"/zitadel.app.v2beta.AppService/GenerateClientSecret",
+		"/management/v1/projects/1/apps/2/saml_config/_generate_client_"
+		    "secret",
+		"/management/v1/projects/1/apps/2/api-config/_generate_client_"
+		    "secret",
+		"zitadel.management.v1.ManagementService/"
+		    "RegenerateOIDCClientSecret",
 		"/debug/healthzz",
 		"/debug/readyz",
 		"/mydebug/healthz",
@@ -246,7 +355,8 @@ test_bad_paths(void **state)
 		struct route r = match("POST", bad[i]);
 
 		if (r.kind != ROUTE_NONE)
-			fail_msg("\"%s\" matched route %d", bad[i], (int)r.kind);
+			fail_msg("\"%s\" matched route %d", bad[i],
+			    (int)r.kind);
 		assert_int_equal(r.method_ok, 0);
 		assert_null(r.allow);
 	}
@@ -256,12 +366,13 @@ test_bad_paths(void **state)
 static void
 test_match_uses_length(void **state)
 {
-	static const char path[] = "/management/v1/projects/a\0b/apps/2" REST_TAIL;
+	static const char path[] =
+	    "/management/v1/projects/a\0b/apps/2" REST_TAIL;
 	struct route r;
 
 	(void)state;
 	route_match("POST", path, sizeof(path) - 1, &r);
-	assert_int_equal(r.kind, ROUTE_REST);
+	assert_rest(r);
 	assert_slice(r.project_id, "a\0b", 3);
 	assert_int_equal(route_check_id(r.project_id), ERR_INVALID_ARGUMENT);
 	/* A length that cuts the path short does not match. */
@@ -269,21 +380,23 @@ test_match_uses_length(void **state)
 	assert_int_equal(r.kind, ROUTE_NONE);
 }
 
-/* Empty IDs still route as REST; route_check_id answers COMMAND-99i83. */
+/* Empty IDs still route as REST; route_check_id answers "ID missing". */
 static void
 test_empty_ids(void **state)
 {
 	struct route r;
 
 	(void)state;
-	r = match("POST", "/management/v1/projects//apps//oidc_config/_generate_client_secret");
-	assert_int_equal(r.kind, ROUTE_REST);
+	r = match("POST",
+	    "/management/v1/projects//apps//oidc_config/_generate_client_"
+	    "secret");
+	assert_rest(r);
 	assert_int_equal(r.method_ok, 1);
 	assert_int_equal(r.project_id.n, 0);
 	assert_int_equal(r.app_id.n, 0);
 	assert_int_equal(route_check_id(r.project_id), ERR_ID_MISSING);
 	r = match("POST", "/api/management/v1/projects/p/apps/" REST_TAIL);
-	assert_int_equal(r.kind, ROUTE_REST);
+	assert_rest(r);
 	assert_slice(r.project_id, "p", 1);
 	assert_int_equal(r.app_id.n, 0);
 }
@@ -299,7 +412,7 @@ test_merged_empty_ids(void **state)
 
 	(void)state;
 	r = match("POST", "/management/v1/projects/apps" REST_TAIL);
-	assert_int_equal(r.kind, ROUTE_REST);
+	assert_rest(r);
 	assert_int_equal(r.method_ok, 1);
 	assert_string_equal(r.allow, "POST");
 	assert_int_equal(r.project_id.n, 0);
@@ -307,12 +420,12 @@ test_merged_empty_ids(void **state)
 	assert_int_equal(route_check_id(r.project_id), ERR_ID_MISSING);
 
 	r = match("POST", "/api/management/v1/projects/apps/A1" REST_TAIL);
-	assert_int_equal(r.kind, ROUTE_REST);
+	assert_rest(r);
 	assert_int_equal(r.project_id.n, 0);
 	assert_slice(r.app_id, "A1", 2);
 
 	r = match("GET", "/management/v1/projects/P1/apps" REST_TAIL);
-	assert_int_equal(r.kind, ROUTE_REST);
+	assert_rest(r);
 	assert_int_equal(r.method_ok, 0);
 	assert_string_equal(r.allow, "POST");
 	assert_slice(r.project_id, "P1", 2);
@@ -344,7 +457,8 @@ test_path_concatenation(void **state)
 	(void)state;
 	CHECK_PATH("/api", "/debug/healthz", NULL, "/api/debug/healthz");
 	CHECK_PATH("/api", "/debug/healthz", "/other?x", "/api/debug/healthz");
-	CHECK_PATH("/cgi-bin/oidc-secret.cgi", "", "/x", "/cgi-bin/oidc-secret.cgi");
+	CHECK_PATH("/cgi-bin/oidc-secret.cgi", "", "/x",
+	    "/cgi-bin/oidc-secret.cgi");
 	CHECK_PATH("/whole/path", NULL, "/x", "/whole/path");
 	CHECK_PATH(NULL, "/only/info", "/x", "/only/info");
 	CHECK_PATH("", "/only/info", NULL, "/only/info");
@@ -368,11 +482,12 @@ test_path_never_decoded_twice(void **state)
 	CHECK_PATH("", "/p/%2541/%20/%", NULL, "/p/%2541/%20/%");
 	CHECK_PATH("/s%41", "/i%42", NULL, "/s%41/i%42");
 
-	p = route_request_path(NULL, "/management/v1/projects/%41/apps/a" REST_TAIL,
+	p = route_request_path(NULL,
+	    "/management/v1/projects/%41/apps/a" REST_TAIL,
 	    NULL, &len);
 	assert_non_null(p);
 	route_match("POST", p, len, &r);
-	assert_int_equal(r.kind, ROUTE_REST);
+	assert_rest(r);
 	assert_slice(r.project_id, "%41", 3);
 	free(p);
 }
@@ -492,7 +607,7 @@ test_id_ascii_length(void **state)
 	free(s);
 }
 
-/* SPEC section 4 counts characters, not bytes. */
+/* The limit counts characters, not bytes. */
 static void
 test_id_multibyte_length(void **state)
 {
@@ -588,7 +703,8 @@ static void
 test_id_control_characters(void **state)
 {
 	static const char *const bad[] = {
-		"\x01", "a\x01", "\x1f", "\t", "a\nb", "\r", "\x7f", "a\x7f" "b",
+		"\x01", "a\x01", "\x1f", "\t", "a\nb", "\r", "\x7f",
+		    "a\x7f" "b",
 		"\xc2\x80",		/* U+0080 */
 		"\xc2\x85",		/* U+0085 NEL */
 		"\xc2\x9f",		/* U+009F */
@@ -612,6 +728,8 @@ main(void)
 		cmocka_unit_test(test_rest_lighttpd_split),
 		cmocka_unit_test(test_rest_apache_splits),
 		cmocka_unit_test(test_grpc_path),
+		cmocka_unit_test(test_rest_api_config),
+		cmocka_unit_test(test_service_paths),
 		cmocka_unit_test(test_debug_paths),
 		cmocka_unit_test(test_rest_wrong_method),
 		cmocka_unit_test(test_bad_paths),

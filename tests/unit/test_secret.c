@@ -1,16 +1,17 @@
 /*
  * test_secret.c - random secrets, their hashes and verification
- * (src/secret.c, SPEC sections 3 and 5).
+ * (src/secret.c).
  *
- * Includes secret.c itself (STYLE.md habit 9) to reach the PHC parser and
- * the base64 codec.  Covers: secret_generate's alphabet, lengths and
- * bounds, and a chi-square test of its uniformity; argon2i and argon2id
- * against RFC 9106's test vectors (5.2, 5.3); argon2id PHC strings written
- * by secret_hash, parsed back, and verified; PHC strings written by the
- * reference implementation (argon2-cffi, i.e. libargon2); malformed PHC
- * strings; bcrypt $2a$, $2b$, $2y$ hashes written by PHP and OpenBSD's
- * classic vector; bcrypt hashes written by secret_hash; SHA-256 (FIPS 180-2
- * B.1).  The group setup initialises libgcrypt once, as main() does.
+ * Includes secret.c itself, as libssh's torture tests do, to reach the PHC
+ * parser and the base64 codec.  Covers: secret_generate's alphabet,
+ * lengths and bounds, and a chi-square test of its uniformity; argon2i
+ * and argon2id against RFC 9106's test vectors (5.2, 5.3); argon2id PHC
+ * strings written by secret_hash, parsed back, and verified; PHC strings
+ * written by the reference implementation (argon2-cffi, i.e. libargon2);
+ * malformed PHC strings; bcrypt $2a$, $2b$, $2y$ hashes written by PHP and
+ * OpenBSD's classic vector; bcrypt hashes written by secret_hash; SHA-256
+ * (FIPS 180-2 B.1).  The group setup initialises libgcrypt once, as main()
+ * does.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -73,7 +74,7 @@ test_generate_lengths_and_alphabet(void **state)
 			memset(buf, '#', sizeof(buf));
 			assert_int_equal(secret_generate(buf, lengths[i]), 0);
 			check_alphabet(buf, lengths[i]);
-			/* Writes len characters and a NUL, nothing past them. */
+			/* len characters and a NUL, nothing past them. */
 			assert_int_equal(buf[lengths[i]], '\0');
 			if (lengths[i] + 1 < sizeof(buf))
 				assert_int_equal(buf[lengths[i] + 1], '#');
@@ -215,7 +216,8 @@ test_argon2i_rfc9106(void **state)
 /* --- argon2id PHC strings ---------------------------------------------- */
 
 #define PHC_M64_T1_P1 \
-	"^\\$argon2id\\$v=19\\$m=64,t=1,p=1\\$[A-Za-z0-9+/]{22}\\$[A-Za-z0-9+/]{43}$"
+	"^\\$argon2id\\$v=19\\$m=64,t=1,p=1\\$" \
+	"[A-Za-z0-9+/]{22}\\$[A-Za-z0-9+/]{43}$"
 
 static void
 test_phc_round_trip(void **state)
@@ -241,7 +243,8 @@ test_phc_round_trip(void **state)
 	assert_int_equal(ph.taglen, 32);
 
 	assert_int_equal(secret_verify(secret, strlen(secret), enc), 1);
-	assert_int_equal(secret_verify("correct horse battery stapler", 29, enc), 0);
+	assert_int_equal(secret_verify("correct horse battery stapler", 29,
+	    enc), 0);
 	assert_int_equal(secret_verify(secret, strlen(secret) - 1, enc), 0);
 	/* libgcrypt refuses an empty password (-1); never a match, anyway. */
 	assert_int_not_equal(secret_verify("", 0, enc), 1);
@@ -331,7 +334,8 @@ test_verify_reference_argon2(void **state)
 		rc = secret_verify("correct horse battery stapl", 27,
 		    reference_phc[i].phc);
 		if (rc != 0)
-			fail_msg("wrong secret, %s: %d", reference_phc[i].phc, rc);
+			fail_msg("wrong secret, %s: %d", reference_phc[i].phc,
+			    rc);
 	}
 }
 
@@ -340,57 +344,95 @@ test_phc_malformed(void **state)
 {
 	static const char *const bad[] = {
 		/* missing v= */
-		"$argon2id$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
 		/* v=16 (Argon2 1.0), v=20, v=019 */
-		"$argon2id$v=16$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
-		"$argon2id$v=20$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
-		"$argon2id$v=019$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=16$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=20$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=019$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
 		/* bad base64: a digit outside the alphabet, padding */
-		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNh!HRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
-		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSp*7w",
-		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA==$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
-		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w=",
+		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNh!HRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSp*7w",
+		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA==$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w=",
 		/* non-canonical: the last digit carries bits past the tag */
-		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7x",
+		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7x",
 		/* a base64 length no byte count has (4k + 1) */
-		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7wAA",
-		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2Fsd$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7wAA",
+		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2Fsd$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
 		/* m too small: below 8, below 8p */
-		"$argon2id$v=19$m=7,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
-		"$argon2id$v=19$m=15,t=2,p=2$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
-		"$argon2id$v=19$m=0,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=19$m=7,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=19$m=15,t=2,p=2$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=19$m=0,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
 		/* t=0, p=0, over the caps, leading zero, signs, order */
-		"$argon2id$v=19$m=64,t=0,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
-		"$argon2id$v=19$m=64,t=2,p=0$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
-		"$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
-		"$argon2id$v=19$m=64,t=1001,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
-		"$argon2id$v=19$m=64,t=2,p=65$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
-		"$argon2id$v=19$m=064,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
-		"$argon2id$v=19$m=+64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
-		"$argon2id$v=19$m=99999999999999999999,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
-		"$argon2id$v=19$t=2,m=64,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
-		"$argon2id$v=19$m=64,t=2$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
-		"$argon2id$v=19$m=64,t=2,p=1,k=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
-		"$argon2id$v=19$m=64;t=2;p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=19$m=64,t=0,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=19$m=64,t=2,p=0$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=19$m=64,t=1001,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=19$m=64,t=2,p=65$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=19$m=064,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=19$m=+64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=19$m=99999999999999999999,t=2,p=1$"
+		    "c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=19$t=2,m=64,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=19$m=64,t=2$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=19$m=64,t=2,p=1,k=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=19$m=64;t=2;p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
 		/* trailing garbage */
-		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w$",
-		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w$x",
-		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w ",
-		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w\n",
+		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w$",
+		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w$x",
+		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w ",
+		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w\n",
 		/* empty tag, empty salt, salt under 8 bytes, tag under 4 */
 		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$",
 		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA",
-		"$argon2id$v=19$m=64,t=2,p=1$$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
-		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNh$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=19$m=64,t=2,p=1$$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNh$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
 		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SG",
 		/* tag over 64 bytes */
 		"$argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
-		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 		/* unsupported or unknown schemes */
-		"$argon2d$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
-		"$argon2$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
-		"$argon2ID$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
-		"argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2d$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"$argon2ID$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
+		"argon2id$v=19$m=64,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+		    "08SGGcDJOWTOHrI9opI1oxYYPVyI3Xbz6vQjWzSpV7w",
 		"$1$saltsalt$qjXMvbEw8oaL.CzflDugX/",
 		"$5$saltsalt$qjXMvbEw8oaL.CzflDugX/",
 		"$2x$04$HqSk65Q.SkGVRe1qzCOsbeI9ZxEj2oyQaBGm.b7q24PODaXrX/7iW",
@@ -437,7 +479,8 @@ test_base64_codec(void **state)
 		    sizeof(bin)), (long)n);
 		assert_memory_equal(bin, v[i].raw, n);
 	}
-	assert_int_equal(b64_decode("Zh", 2, bin, sizeof(bin)), -1); /* spare bits */
+	/* spare bits */
+	assert_int_equal(b64_decode("Zh", 2, bin, sizeof(bin)), -1);
 	assert_int_equal(b64_decode("Zm9", 3, bin, sizeof(bin)), -1);
 	assert_int_equal(b64_decode("Z", 1, bin, sizeof(bin)), -1);
 	assert_int_equal(b64_decode("Zm9v", 4, bin, 2), -1);	/* over max */
@@ -468,7 +511,8 @@ static const struct {
 	{ "hunter2",
 	  "$2y$05$25WOhxGakj99XP1BBvF5zuidlIKZIZoxBTTjPktVC1P5ZG.Wb0XYu" },
 	/* OpenBSD's classic vector (Openwall crypt_blowfish's test set). */
-	{ "U*U", "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW" },
+	{ "U*U",
+	    "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW" },
 };
 
 static void
@@ -477,7 +521,8 @@ test_verify_reference_bcrypt(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(reference_bcrypt) / sizeof(reference_bcrypt[0]); i++) {
+	for (i = 0; i < sizeof(reference_bcrypt) / sizeof(reference_bcrypt[0]);
+	    i++) {
 		const char *s = reference_bcrypt[i].secret;
 		int rc = secret_verify(s, strlen(s), reference_bcrypt[i].hash);
 
@@ -485,7 +530,8 @@ test_verify_reference_bcrypt(void **state)
 			fail_msg("%s: %d", reference_bcrypt[i].hash, rc);
 		rc = secret_verify("U*V", 3, reference_bcrypt[i].hash);
 		if (rc != 0)
-			fail_msg("wrong secret, %s: %d", reference_bcrypt[i].hash, rc);
+			fail_msg("wrong secret, %s: %d",
+			    reference_bcrypt[i].hash, rc);
 	}
 	/* A secret that is a prefix of the right one. */
 	assert_int_equal(secret_verify("U*", 2, reference_bcrypt[5].hash), 0);
@@ -516,7 +562,8 @@ test_bcrypt_malformed(void **state)
 			fail_msg("%d for malformed \"%s\"", rc, bad[i]);
 	}
 	/* bcrypt stops at a NUL: a secret holding one cannot be checked. */
-	assert_int_equal(secret_verify("U*U\0x", 5, reference_bcrypt[5].hash), -1);
+	assert_int_equal(secret_verify("U*U\0x", 5, reference_bcrypt[5].hash),
+	    -1);
 }
 
 static void
@@ -550,8 +597,9 @@ test_bcrypt_uses_length(void **state)
 	char enc[HASH_MAX];
 
 	(void)state;
-	/* The reference hash of "U*U", checked with the secret's first 3 bytes. */
-	assert_int_equal(secret_verify("U*Uextra", 3, reference_bcrypt[5].hash), 1);
+	/* The reference hash of "U*U", checked with the first 3 bytes. */
+	assert_int_equal(secret_verify("U*Uextra", 3, reference_bcrypt[5].hash),
+	    1);
 	assert_int_equal(secret_verify("correct horse battery staple", 27,
 	    reference_bcrypt[0].hash), 0);
 	/* Hash 3 bytes of a longer string: "abc" is what was hashed. */
@@ -598,8 +646,8 @@ test_sha256_hex(void **state)
 	secret_sha256_hex("", 0, out);
 	assert_string_equal(out,
 	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-	secret_sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-	    56, out);
+	secret_sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklm"
+	    "klmnlmnomnopnopq", 56, out);
 	assert_string_equal(out,
 	    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }

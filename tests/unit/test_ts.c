@@ -2,11 +2,11 @@
  * test_ts.c - points in time and their RFC 3339 form (src/ts.c).
  *
  * Covers: ts_format with 0, 3, 6 and 9 fractional digits, the fewest that
- * keep the value, as protobuf's JSON mapping writes a Timestamp (SPEC
- * section 3); the year bounds 0001..9999; bad nanoseconds and short buffers;
- * ts_from_fields / ts_to_fields against epoch seconds computed independently
- * (Python's calendar.timegm) and round trips; ts_now's microsecond
- * truncation (DATETIME(6)).
+ * keep the value, as protobuf's JSON mapping writes a Timestamp; the year
+ * bounds 0001..9999; bad nanoseconds and short buffers; ts_from_fields /
+ * ts_to_fields against epoch seconds computed independently (Python's
+ * calendar.timegm) and round trips; ts_now's microsecond truncation
+ * (DATETIME(6)).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -49,33 +49,44 @@ static void
 test_format_three_digits(void **state)
 {
 	(void)state;
-	check_format(T_2026_11_27_101112, 500000000, "2026-11-27T10:11:12.500Z");
+	check_format(T_2026_11_27_101112, 500000000,
+	    "2026-11-27T10:11:12.500Z");
 	check_format(T_2026_11_27_101112, 1000000, "2026-11-27T10:11:12.001Z");
-	check_format(T_2026_11_27_101112, 120000000, "2026-11-27T10:11:12.120Z");
-	check_format(T_2026_11_27_101112, 999000000, "2026-11-27T10:11:12.999Z");
+	check_format(T_2026_11_27_101112, 120000000,
+	    "2026-11-27T10:11:12.120Z");
+	check_format(T_2026_11_27_101112, 999000000,
+	    "2026-11-27T10:11:12.999Z");
 }
 
 static void
 test_format_six_digits(void **state)
 {
 	(void)state;
-	check_format(T_2026_11_27_101112, 123456000, "2026-11-27T10:11:12.123456Z");
+	check_format(T_2026_11_27_101112, 123456000,
+	    "2026-11-27T10:11:12.123456Z");
 	check_format(T_2026_11_27_101112, 5000, "2026-11-27T10:11:12.000005Z");
 	check_format(T_2026_11_27_101112, 1000, "2026-11-27T10:11:12.000001Z");
-	check_format(T_2026_11_27_101112, 100000, "2026-11-27T10:11:12.000100Z");
+	check_format(T_2026_11_27_101112, 100000,
+	    "2026-11-27T10:11:12.000100Z");
 }
 
 static void
 test_format_nine_digits(void **state)
 {
 	(void)state;
-	check_format(T_2026_11_27_101112, 123456789, "2026-11-27T10:11:12.123456789Z");
+	check_format(T_2026_11_27_101112, 123456789,
+	    "2026-11-27T10:11:12.123456789Z");
 	check_format(T_2026_11_27_101112, 1, "2026-11-27T10:11:12.000000001Z");
-	check_format(T_2026_11_27_101112, 999999999, "2026-11-27T10:11:12.999999999Z");
-	check_format(T_2026_11_27_101112, 100, "2026-11-27T10:11:12.000000100Z");
+	check_format(T_2026_11_27_101112, 999999999,
+	    "2026-11-27T10:11:12.999999999Z");
+	check_format(T_2026_11_27_101112, 100,
+	    "2026-11-27T10:11:12.000000100Z");
 }
 
-/* protobuf's Timestamp covers 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999999Z. */
+/*
+ * protobuf's Timestamp covers 0001-01-01T00:00:00Z ..
+ * 9999-12-31T23:59:59.999999999Z.
+ */
 static void
 test_format_year_bounds(void **state)
 {
@@ -212,9 +223,11 @@ test_fields_round_trip(void **state)
 		int y, mo, d, h, mi, s;
 		long us;
 
-		assert_int_equal(ts_to_fields(t, &y, &mo, &d, &h, &mi, &s, &us), 0);
+		assert_int_equal(ts_to_fields(t, &y, &mo, &d, &h, &mi, &s, &us),
+		    0);
 		if (y != f[i][0] || mo != f[i][1] || d != f[i][2] ||
-		    h != f[i][3] || mi != f[i][4] || s != f[i][5] || us != f[i][6])
+		    h != f[i][3] || mi != f[i][4] || s != f[i][5] ||
+		    us != f[i][6])
 			fail_msg("row %zu: %04d-%02d-%02d %02d:%02d:%02d.%06ld",
 			    i, y, mo, d, h, mi, s, us);
 	}
