@@ -473,19 +473,19 @@ test_base64_codec(void **state)
 		size_t n = strlen(v[i].raw);
 
 		assert_int_equal(b64_encode((const unsigned char *)v[i].raw, n,
-		    out), strlen(v[i].b64));
+		    out, B64_UNPADDED), strlen(v[i].b64));
 		assert_string_equal(out, v[i].b64);
 		assert_int_equal(b64_decode(v[i].b64, strlen(v[i].b64), bin,
-		    sizeof(bin)), (long)n);
+		    sizeof(bin), B64_UNPADDED), (long)n);
 		assert_memory_equal(bin, v[i].raw, n);
 	}
-	/* spare bits */
-	assert_int_equal(b64_decode("Zh", 2, bin, sizeof(bin)), -1);
-	assert_int_equal(b64_decode("Zm9", 3, bin, sizeof(bin)), -1);
-	assert_int_equal(b64_decode("Z", 1, bin, sizeof(bin)), -1);
-	assert_int_equal(b64_decode("Zm9v", 4, bin, 2), -1);	/* over max */
-	assert_int_equal(b64_decode("Zm-v", 4, bin, sizeof(bin)), -1);
-	assert_int_equal(b64_decode("Zm_v", 4, bin, sizeof(bin)), -1);
+	/* spare bits, short groups, over max, URL-safe letters */
+	assert_int_equal(b64_decode("Zh", 2, bin, 16, B64_UNPADDED), -1);
+	assert_int_equal(b64_decode("Zm9", 3, bin, 16, B64_UNPADDED), -1);
+	assert_int_equal(b64_decode("Z", 1, bin, 16, B64_UNPADDED), -1);
+	assert_int_equal(b64_decode("Zm9v", 4, bin, 2, B64_UNPADDED), -1);
+	assert_int_equal(b64_decode("Zm-v", 4, bin, 16, B64_UNPADDED), -1);
+	assert_int_equal(b64_decode("Zm_v", 4, bin, 16, B64_UNPADDED), -1);
 }
 
 /* --- bcrypt ------------------------------------------------------------ */
