@@ -10,7 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "route.h"
 #include "secret.h"
 #include "util.h"
 
@@ -118,68 +117,27 @@ refuse(const char *digest)
 }
 
 enum err
-auth_authenticate(struct store *st, const struct config *cfg,
-    const char *authorization, struct principal *out)
+auth_digest(const char *authorization, char digest[SHA256_HEX])
 {
-	struct token_row row;
 	const char *token;
-	char digest[SHA256_HEX];
 	size_t len;
-	enum err e;
 
 	if (auth_bearer(authorization, &token, &len) != 0)
 		return ERR_AUTH_MISSING;
 	if (len == 0 || len > TOKEN_MAX || !token_chars_ok(token, len))
 		return ERR_TOKEN_INVALID;
 	secret_sha256_hex(token, len, digest);
-	if (refused_recently(digest))
-		return ERR_TOKEN_INVALID;
-	e = store_token(st, digest, &row);
+	return refused_recently(digest) ? ERR_TOKEN_INVALID : ERR_OK;
+}
+
+enum err
+auth_accept(const struct config *cfg, const char *digest,
+    const struct lookup *l)
+{
 	/* Personal access tokens skip the audience check, as in ZITADEL. */
-	if (e == ERR_OK && !row.pat &&
-	    !auth_audience_has(row.audience, cfg->api_project_id))
-		e = ERR_TOKEN_INVALID;
-	if (e == ERR_TOKEN_INVALID)
-		refuse(digest);
-	if (e != ERR_OK)
-		return e;
-	memcpy(out->user_id, row.user_id, sizeof(out->user_id));
-	memcpy(out->org_id, row.user_org, sizeof(out->org_id));
-	return ERR_OK;
-}
-
-enum err
-auth_acting_org(struct store *st, const struct principal *who,
-    const char *header, char *org, size_t orglen)
-{
-	struct slice id;
-	size_t n;
-	enum err e;
-
-	/* An empty header is no header, as in ZITADEL's metadata lookup. */
-	if (header == NULL || header[0] == '\0') {
-		n = strlen(who->org_id);
-		if (n >= orglen)
-			return ERR_INTERNAL;
-		memcpy(org, who->org_id, n + 1);
+	if (l->token_found && (l->pat ||
+	    auth_audience_has(l->audience, cfg->api_project_id)))
 		return ERR_OK;
-	}
-	n = strlen(header);
-	id.p = header;
-	id.n = n;
-	/* Not an ID at all: no organisation has it, no query needed. */
-	if (route_check_id(id) != ERR_OK || n >= orglen)
-		return ERR_ORG_NOT_FOUND;
-	e = store_org_active(st, header);
-	if (e != ERR_OK)
-		return e;
-	memcpy(org, header, n + 1);
-	return ERR_OK;
-}
-
-enum err
-auth_authorize(struct store *st, const struct principal *who,
-    const char *org, const char *project_id, const char *permission)
-{
-	return store_permission(st, who->user_id, org, project_id, permission);
+	refuse(digest);
+	return ERR_TOKEN_INVALID;
 }

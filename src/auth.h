@@ -1,5 +1,5 @@
 /*
- * auth.h - bearer token -> principal; acting organisation; permission.
+ * auth.h - the bearer token: its digest, and whether the lookup accepts it.
  */
 #ifndef OIDC_SECRET_AUTH_H
 #define OIDC_SECRET_AUTH_H
@@ -8,16 +8,12 @@
 
 #include "config.h"
 #include "error.h"
+#include "secret.h"
 #include "store.h"
 
 /* Longer bearer tokens are invalid, unread. */
 #define TOKEN_MAX 4096
 #define PERMISSION_APP_WRITE "project.app.write"
-
-struct principal {
-	char user_id[ID_BYTES + 1];
-	char org_id[ID_BYTES + 1];	/* the user's own organisation */
-};
 
 /*
  * The token of "Bearer <token>" (RFC 6750 2.1; the scheme is
@@ -30,22 +26,20 @@ int auth_bearer(const char *header, const char **token, size_t *len);
 int auth_audience_has(const char *audience, const char *want);
 
 /*
- * The bearer token: ERR_AUTH_MISSING without one, ERR_TOKEN_INVALID for
- * every reason it fails.  A token refused here is refused again for a
- * second without asking the database (see auth.c).
+ * The bearer token's SHA-256 (lowercase hex), which is what the database
+ * knows it by: ERR_OK; ERR_AUTH_MISSING without an Authorization: Bearer
+ * header; ERR_TOKEN_INVALID for a token that cannot be one, or that was
+ * refused within the last second (see auth.c), without asking the
+ * database.
  */
-enum err auth_authenticate(struct store *st, const struct config *cfg,
-    const char *authorization, struct principal *out);
-
-/* x-zitadel-orgid, or the user's own organisation when absent. */
-enum err auth_acting_org(struct store *st, const struct principal *who,
-    const char *header, char *org, size_t orglen);
+enum err auth_digest(const char *authorization, char digest[SHA256_HEX]);
 
 /*
- * A role with permission at instance, org or project scope; org NULL
- * means the project's owner.
+ * The token as the lookup found it: ERR_OK, or ERR_TOKEN_INVALID for every
+ * reason it fails (unknown, expired, revoked, user or org inactive, the
+ * audience without api_project_id), remembered for a second.
  */
-enum err auth_authorize(struct store *st, const struct principal *who,
-    const char *org, const char *project_id, const char *permission);
+enum err auth_accept(const struct config *cfg, const char *digest,
+    const struct lookup *l);
 
 #endif

@@ -94,59 +94,101 @@ past(int64_t deadline_ns)
 	return deadline_ns != 0 && util_mono_ns() >= deadline_ns;
 }
 
+/*
+ * A checked ID as a C string into out, or "" with the error it gets when
+ * it is empty or malformed: the lookup then finds no app for it, and the
+ * error answers in its turn.
+ */
+static enum err
+id_arg(struct slice id, enum err missing, char *out)
+{
+	enum err e = id.n == 0 ? missing : route_check_id(id);
+
+	if (e != ERR_OK) {
+		out[0] = '\0';
+		return e;
+	}
+	id_copy(id, out);
+	return ERR_OK;
+}
+
+/*
+ * The checks, in their order, on what the lookup found.  *want becomes
+ * the app kind the call may change.
+ */
+static enum err
+check(const struct rule *r, const struct call *c, const struct lookup *l,
+    enum err id_err, enum want *want)
+{
+	const char *org = r->org_header ? c->org_header : NULL;
+	enum err e;
+
+	/* An empty x-zitadel-orgid is no header, as in ZITADEL. */
+	if (org != NULL && org[0] != '\0' && !l->org_active)
+		return ERR_ORG_NOT_FOUND;
+	*want = r->want;
+	if (*want == WANT_MESSAGE) {
+		if (c->msg_kind == MSG_KIND_NONE)
+			return ERR_APP_TYPE_UNKNOWN;
+		*want = c->msg_kind == MSG_KIND_API ? WANT_API : WANT_OIDC;
+	}
+	if (id_err != ERR_OK)
+		return id_err;
+	if (!l->permitted)
+		return ERR_PERMISSION_DENIED;
+	if (!l->app_found)
+		return r->not_found;
+	e = kind_check(*want, l->kind, r->not_found);
+	if (e == ERR_OK && !l->has_config) {
+		log_msg(LOG_ERROR, "database: an app without its configuration "
+		    "row (oidc_configs or api_configs)");
+		return ERR_INTERNAL;
+	}
+	return e;
+}
+
 enum err
 service_regenerate(struct service *svc, const struct call *c,
     struct outcome *out)
 {
 	const struct rule *r;
-	struct principal who;
-	struct app_row app;
+	struct lookup_key key;
+	struct lookup l;
 	struct change ch;
 	struct change_result res;
-	char org[ID_BYTES + 1], project[ID_BYTES + 1], appid[ID_BYTES + 1];
-	char hash[HASH_MAX];
+	char project[ID_BYTES + 1], appid[ID_BYTES + 1];
+	char digest[SHA256_HEX], hash[HASH_MAX];
 	enum want want;
-	enum err e;
+	enum err e, id_err;
 
 	memset(out, 0, sizeof(*out));
 	if ((unsigned)c->rpc >= RPC__COUNT)
 		return ERR_INTERNAL;
 	r = &rules[c->rpc];
-	e = auth_authenticate(svc->store, svc->cfg, c->authorization, &who);
-	if (e != ERR_OK)
+	if ((e = auth_digest(c->authorization, digest)) != ERR_OK)
 		return e;
-	memcpy(out->user_id, who.user_id, sizeof(out->user_id));
-	if (r->org_header) {
-		e = auth_acting_org(svc->store, &who, c->org_header, org,
-		    sizeof(org));
-		if (e != ERR_OK)
-			return e;
-	}
-	want = r->want;
-	if (want == WANT_MESSAGE) {
-		if (c->msg_kind == MSG_KIND_NONE)
-			return ERR_APP_TYPE_UNKNOWN;
-		want = c->msg_kind == MSG_KIND_API ? WANT_API : WANT_OIDC;
-	}
 	/* Both IDs are missing before either is malformed. */
-	if (c->project_id.n == 0 || c->app_id.n == 0)
-		return r->id_missing;
-	if ((e = route_check_id(c->project_id)) != ERR_OK ||
-	    (e = route_check_id(c->app_id)) != ERR_OK)
+	id_err = c->project_id.n == 0 || c->app_id.n == 0 ? r->id_missing :
+	    ERR_OK;
+	if (id_err == ERR_OK && (id_err = id_arg(c->project_id,
+	    r->id_missing, project)) == ERR_OK)
+		id_err = id_arg(c->app_id, r->id_missing, appid);
+	if (id_err != ERR_OK)
+		project[0] = appid[0] = '\0';
+	key.digest = digest;
+	key.v1 = r->org_header;
+	key.org = r->org_header && c->org_header != NULL &&
+	    c->org_header[0] != '\0' ? c->org_header : NULL;
+	key.project_id = project;
+	key.app_id = appid;
+	key.permission = PERMISSION_APP_WRITE;
+	/* One statement answers every check below. */
+	if ((e = store_lookup(svc->store, &key, &l)) != ERR_OK)
 		return e;
-	id_copy(c->project_id, project);
-	id_copy(c->app_id, appid);
-	e = auth_authorize(svc->store, &who, r->org_header ? org : NULL,
-	    project, PERMISSION_APP_WRITE);
-	if (e != ERR_OK)
+	if ((e = auth_accept(svc->cfg, digest, &l)) != ERR_OK)
 		return e;
-	e = store_app(svc->store, project, appid, r->org_header ? org : NULL,
-	    &app);
-	if (e == ERR_APP_NOT_FOUND)
-		e = r->not_found;
-	if (e == ERR_OK)
-		e = kind_check(want, app.kind, r->not_found);
-	if (e != ERR_OK)
+	memcpy(out->user_id, l.user_id, sizeof(out->user_id));
+	if ((e = check(r, c, &l, id_err, &want)) != ERR_OK)
 		return e;
 	if (past(c->deadline_ns))
 		return ERR_DEADLINE;
@@ -166,9 +208,9 @@ service_regenerate(struct service *svc, const struct call *c,
 	}
 	ch.project_id = project;
 	ch.app_id = appid;
-	ch.org_id = r->org_header ? org : NULL;
-	ch.kind = app.kind;
-	ch.editor = who.user_id;
+	ch.org_id = l.resource_owner;
+	ch.kind = l.kind;
+	ch.editor = l.user_id;
 	ch.hash = hash;
 	e = store_change_secret(svc->store, &ch, &res);
 	secret_wipe(hash, sizeof(hash));
@@ -189,10 +231,10 @@ service_regenerate(struct service *svc, const struct call *c,
 		    (double)res.lock_ns / 1e6, res.attempts);
 	}
 	out->sequence = res.sequence;
-	out->creation_date = res.app.created;
+	out->creation_date = l.created;
 	out->change_date = res.change_date;
 	out->lock_ns = res.lock_ns;
-	memcpy(out->resource_owner, res.app.resource_owner,
+	memcpy(out->resource_owner, l.resource_owner,
 	    sizeof(out->resource_owner));
 	return ERR_OK;
 }

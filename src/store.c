@@ -45,48 +45,62 @@ static const char *const sql[ST__COUNT] = {
 	 * cluster committed before it (doc/galera.md). */
 	[ST_SYNC_WAIT] =
 	    "SET SESSION wsrep_sync_wait = ?",
-	[ST_TOKEN] =
+	/*
+	 * Every check's answer at once (doc/database.md).  The acting org
+	 * is x-zitadel-orgid or the user's own for v1 (?1 true), the
+	 * project's own for v2.  The app's columns are NULL when there is
+	 * no such project or app.
+	 */
+	[ST_LOOKUP] =
 	    "SELECT t.user_id, u.resource_owner, t.token_type = 'pat',"
-	    " t.audience"
+	    " t.audience,"
+	    " ? IS NULL OR EXISTS (SELECT 1 FROM orgs x"
+	    " WHERE x.id = ? AND x.state = 'active'),"
+	    " EXISTS (SELECT 1 FROM memberships m"
+	    " JOIN role_permissions r ON r.role = m.role"
+	    " WHERE m.user_id = t.user_id AND r.permission = ?"
+	    " AND ((m.scope = 'instance' AND m.scope_id = '')"
+	    " OR (m.scope = 'org' AND m.scope_id = IF(?,"
+	    " COALESCE(?, u.resource_owner),"
+	    " (SELECT q.resource_owner FROM projects q WHERE q.id = ?)))"
+	    " OR (m.scope = 'project' AND m.scope_id = ?))),"
+	    " a.id IS NOT NULL, COALESCE(a.app_type + 0, 0), a.creation_date,"
+	    " COALESCE(p.resource_owner, ''),"
+	    " CASE a.app_type"
+	    " WHEN 'oidc' THEN EXISTS (SELECT 1 FROM oidc_configs c"
+	    " WHERE c.app_id = a.id)"
+	    " WHEN 'api' THEN EXISTS (SELECT 1 FROM api_configs c"
+	    " WHERE c.app_id = a.id) ELSE 0 END"
 	    " FROM access_tokens t"
 	    " JOIN users u ON u.id = t.user_id"
 	    " JOIN orgs o ON o.id = u.resource_owner"
+	    " LEFT JOIN projects p ON p.id = ? AND p.state <> 'removed'"
+	    " AND (NOT ? OR p.resource_owner = COALESCE(?, u.resource_owner))"
+	    " LEFT JOIN apps a ON a.id = ? AND a.project_id = p.id"
+	    " AND a.state <> 'removed'"
 	    " WHERE t.token_sha256 = ? AND t.revoked_at IS NULL"
 	    " AND (t.expires_at IS NULL OR t.expires_at > UTC_TIMESTAMP(6))"
 	    " AND u.state = 'active' AND o.state = 'active'",
-	[ST_ORG] =
-	    "SELECT 1 FROM orgs WHERE id = ? AND state = 'active'",
-	/* A NULL org means the project's owner. */
-	[ST_PERMISSION] =
-	    "SELECT 1 FROM memberships m"
-	    " JOIN role_permissions r ON r.role = m.role"
-	    " WHERE m.user_id = ? AND r.permission = ?"
-	    " AND ((m.scope = 'instance' AND m.scope_id = '')"
-	    " OR (m.scope = 'org' AND m.scope_id = COALESCE(?,"
-	    " (SELECT p.resource_owner FROM projects p WHERE p.id = ?)))"
-	    " OR (m.scope = 'project' AND m.scope_id = ?))"
-	    " LIMIT 1",
-	/* A NULL org matches any owner. */
-	[ST_APP] =
-	    "SELECT a.app_type + 0, a.creation_date, p.resource_owner"
-	    " FROM apps a JOIN projects p ON p.id = a.project_id"
-	    " WHERE a.id = ? AND a.project_id = ?"
-	    " AND p.resource_owner = COALESCE(?, p.resource_owner)"
-	    " AND p.state <> 'removed' AND a.state <> 'removed'",
-	[ST_LOCK_PROJECT] =
-	    "SELECT sequence FROM projects WHERE id = ? FOR UPDATE",
+	/* Locks the project's row; LAST_INSERT_ID() hands the new value
+	 * back with the answer, without a SELECT. */
+	[ST_BUMP_PROJECT] =
+	    "UPDATE projects SET sequence = LAST_INSERT_ID(sequence + 1)"
+	    " WHERE id = ? AND state <> 'removed'",
+	/* Changes nothing unless the app is still there, of its kind. */
 	[ST_SET_SECRET_OIDC] =
 	    "UPDATE oidc_configs o JOIN apps a ON a.id = o.app_id"
+	    " JOIN projects p ON p.id = a.project_id"
 	    " SET o.client_secret_hash = ?, o.secret_change_date = ?,"
-	    " a.change_date = ?"
-	    " WHERE o.app_id = ?",
+	    " a.change_date = ?, p.change_date = ?"
+	    " WHERE o.app_id = ? AND a.project_id = ? AND a.app_type = 'oidc'"
+	    " AND a.state <> 'removed'",
 	[ST_SET_SECRET_API] =
 	    "UPDATE api_configs o JOIN apps a ON a.id = o.app_id"
+	    " JOIN projects p ON p.id = a.project_id"
 	    " SET o.client_secret_hash = ?, o.secret_change_date = ?,"
-	    " a.change_date = ?"
-	    " WHERE o.app_id = ?",
-	[ST_BUMP_PROJECT] =
-	    "UPDATE projects SET sequence = ?, change_date = ? WHERE id = ?",
+	    " a.change_date = ?, p.change_date = ?"
+	    " WHERE o.app_id = ? AND a.project_id = ? AND a.app_type = 'api'"
+	    " AND a.state <> 'removed'",
 	[ST_EVENT] =
 	    "INSERT INTO events (aggregate_type, aggregate_id, sequence,"
 	    " event_type, resource_owner, editor_user, creation_date, payload)"
@@ -578,122 +592,76 @@ query(struct store *s, enum stmt id, struct binds *par, struct binds *res,
 	return e == ERR_CONFLICT ? ERR_UNAVAILABLE : e;
 }
 
-/* The lookup's own "none", or how it failed. */
-static enum err
-found_or(enum err e, int found, enum err none)
+/* ENUM + 0 is the value's position, from 1 (MySQL's ENUM type). */
+static int
+app_kind(unsigned long long v, enum app_kind *out)
 {
-	if (e != ERR_OK)
-		return e;
-	return found ? ERR_OK : none;
+	switch (v) {
+	case 1:
+		*out = APP_OIDC;
+		return 0;
+	case 2:
+		*out = APP_API;
+		return 0;
+	case 3:
+		*out = APP_SAML;
+		return 0;
+	default:
+		log_msg(LOG_ERROR, "database: unknown app_type %llu", v);
+		return -1;
+	}
 }
 
 enum err
-store_token(struct store *s, const char *sha256_hex, struct token_row *out)
+store_lookup(struct store *s, const struct lookup_key *k, struct lookup *out)
 {
 	struct binds par = { .n = 0 }, res = { .n = 0 };
-	unsigned long long pat = 0;
+	unsigned long long pat = 0, org_ok = 0, perm = 0, app = 0, kind = 0;
+	unsigned long long config = 0;
+	unsigned long long v1 = k->v1 != 0;
+	MYSQL_TIME created;
 	int found = 0;
 	enum err e;
 
-	bind_str(&par, sha256_hex);
+	memset(out, 0, sizeof(*out));
+	bind_str(&par, k->org);
+	bind_str(&par, k->org);
+	bind_str(&par, k->permission);
+	bind_u64(&par, &v1);
+	bind_str(&par, k->org);
+	bind_str(&par, k->project_id);
+	bind_str(&par, k->project_id);
+	bind_str(&par, k->project_id);
+	bind_u64(&par, &v1);
+	bind_str(&par, k->org);
+	bind_str(&par, k->app_id);
+	bind_str(&par, k->digest);
 	result_str(&res, out->user_id, sizeof(out->user_id));
 	result_str(&res, out->user_org, sizeof(out->user_org));
 	result_u64(&res, &pat);
 	result_str(&res, out->audience, sizeof(out->audience));
-	e = query(s, ST_TOKEN, &par, &res, &found);
+	result_u64(&res, &org_ok);
+	result_u64(&res, &perm);
+	result_u64(&res, &app);
+	result_u64(&res, &kind);
+	result_time(&res, &created);
+	result_str(&res, out->resource_owner, sizeof(out->resource_owner));
+	result_u64(&res, &config);
+	e = query(s, ST_LOOKUP, &par, &res, &found);
+	if (e != ERR_OK || !found)
+		return e;
+	out->token_found = 1;
 	out->pat = pat != 0;
-	return found_or(e, found, ERR_TOKEN_INVALID);
-}
-
-enum err
-store_org_active(struct store *s, const char *org_id)
-{
-	struct binds par = { .n = 0 }, res = { .n = 0 };
-	unsigned long long one;
-	int found = 0;
-	enum err e;
-
-	bind_str(&par, org_id);
-	result_u64(&res, &one);
-	e = query(s, ST_ORG, &par, &res, &found);
-	return found_or(e, found, ERR_ORG_NOT_FOUND);
-}
-
-enum err
-store_permission(struct store *s, const char *user_id, const char *org_id,
-    const char *project_id, const char *permission)
-{
-	struct binds par = { .n = 0 }, res = { .n = 0 };
-	unsigned long long one;
-	int found = 0;
-	enum err e;
-
-	bind_str(&par, user_id);
-	bind_str(&par, permission);
-	bind_str(&par, org_id);
-	bind_str(&par, project_id);
-	bind_str(&par, project_id);
-	result_u64(&res, &one);
-	e = query(s, ST_PERMISSION, &par, &res, &found);
-	return found_or(e, found, ERR_PERMISSION_DENIED);
-}
-
-/* ST_APP's parameters and results; kind and created are filled after. */
-struct app_binds {
-	struct binds par, res;
-	unsigned long long kind;
-	MYSQL_TIME created;
-};
-
-static void
-bind_app(struct app_binds *a, const char *project_id, const char *app_id,
-    const char *org_id, struct app_row *out)
-{
-	a->par.n = a->res.n = 0;
-	bind_str(&a->par, app_id);
-	bind_str(&a->par, project_id);
-	bind_str(&a->par, org_id);
-	result_u64(&a->res, &a->kind);
-	result_time(&a->res, &a->created);
-	result_str(&a->res, out->resource_owner, sizeof(out->resource_owner));
-}
-
-/* ENUM + 0 is the value's position, from 1 (MySQL's ENUM type). */
-static int
-app_fill(const struct app_binds *a, struct app_row *out)
-{
-	switch (a->kind) {
-	case 1:
-		out->kind = APP_OIDC;
-		break;
-	case 2:
-		out->kind = APP_API;
-		break;
-	case 3:
-		out->kind = APP_SAML;
-		break;
-	default:
-		log_msg(LOG_ERROR, "database: unknown app_type %llu", a->kind);
-		return -1;
+	out->org_active = org_ok != 0;
+	out->permitted = perm != 0;
+	if (app != 0) {
+		if (app_kind(kind, &out->kind) != 0 || res.null[8])
+			return ERR_INTERNAL;
+		out->app_found = 1;
+		out->has_config = config != 0;
+		out->created = time_from_db(&created);
 	}
-	out->created = time_from_db(&a->created);
-	return 0;
-}
-
-enum err
-store_app(struct store *s, const char *project_id, const char *app_id,
-    const char *org_id, struct app_row *out)
-{
-	struct app_binds a;
-	int found = 0;
-	enum err e;
-
-	bind_app(&a, project_id, app_id, org_id, out);
-	e = query(s, ST_APP, &a.par, &a.res, &found);
-	e = found_or(e, found, ERR_APP_NOT_FOUND);
-	if (e == ERR_OK && app_fill(&a, out) != 0)
-		e = ERR_INTERNAL;
-	return e;
+	return ERR_OK;
 }
 
 /*
@@ -704,20 +672,18 @@ static enum err
 change_once(struct store *s, const struct change *c,
     struct change_result *out, int *at_commit)
 {
-	struct binds par = { .n = 0 }, res = { .n = 0 };
-	struct app_binds a;
-	unsigned long long seq = 0;
+	struct binds par = { .n = 0 };
+	unsigned long long seq;
 	MYSQL_TIME now_db;
 	enum stmt set = c->kind == APP_API ? ST_SET_SECRET_API :
 	    ST_SET_SECRET_OIDC;
-	int found = 0;
 	int64_t t0;
 	enum err e;
 
 	*at_commit = 0;
 	if (mysql_autocommit(s->db, 0) != 0) {
 		/*
-		 * Lost since the lookups (KILL, restart, wait_timeout while the
+		 * Lost since the lookup (KILL, restart, wait_timeout while the
 		 * secret was hashed): drop the handle so the next attempt
 		 * connects again instead of failing on it three times.
 		 */
@@ -728,52 +694,37 @@ change_once(struct store *s, const struct change *c,
 	}
 	t0 = util_mono_ns();
 	bind_str(&par, c->project_id);
-	result_u64(&res, &seq);
-	if ((e = run(s, ST_LOCK_PROJECT, &par, &res, &found)) != ERR_OK)
+	if ((e = run(s, ST_BUMP_PROJECT, &par, NULL, NULL)) != ERR_OK)
 		goto abort;
-	if (!found) {
+	if (mysql_stmt_affected_rows(s->st[ST_BUMP_PROJECT]) != 1) {
 		e = ERR_APP_NOT_FOUND;
 		goto abort;
 	}
-	bind_app(&a, c->project_id, c->app_id, c->org_id, &out->app);
-	e = run(s, ST_APP, &a.par, &a.res, &found);
-	e = found_or(e, found, ERR_APP_NOT_FOUND);
-	if (e == ERR_OK && app_fill(&a, &out->app) != 0)
-		e = ERR_INTERNAL;
-	if (e == ERR_OK && out->app.kind != c->kind)
-		e = c->kind == APP_API ? ERR_APP_NOT_API : ERR_APP_NOT_OIDC;
-	if (e != ERR_OK)
-		goto abort;
-	/* Taken under the lock, so change dates follow the sequence. */
+	seq = mysql_stmt_insert_id(s->st[ST_BUMP_PROJECT]);
+	/* Taken under the row lock, so change dates follow the sequence. */
 	out->change_date = ts_now();
-	out->sequence = seq + 1;
+	out->sequence = seq;
 	time_to_db(out->change_date, &now_db);
 
 	par.n = 0;
 	bind_str(&par, c->hash);
 	bind_time(&par, &now_db);
 	bind_time(&par, &now_db);
+	bind_time(&par, &now_db);
 	bind_str(&par, c->app_id);
+	bind_str(&par, c->project_id);
 	if ((e = run(s, set, &par, NULL, NULL)) != ERR_OK)
 		goto abort;
+	/* Three rows found: the configuration, the app, the project. */
 	if (mysql_stmt_affected_rows(s->st[set]) == 0) {
-		log_msg(LOG_ERROR, "database: app without its configuration "
-		    "row (oidc_configs or api_configs)");
-		e = ERR_INTERNAL;
+		e = ERR_APP_NOT_FOUND;
 		goto abort;
 	}
-	seq = out->sequence;
-	par.n = 0;
-	bind_u64(&par, &seq);
-	bind_time(&par, &now_db);
-	bind_str(&par, c->project_id);
-	if ((e = run(s, ST_BUMP_PROJECT, &par, NULL, NULL)) != ERR_OK)
-		goto abort;
 	par.n = 0;
 	bind_str(&par, c->project_id);
 	bind_u64(&par, &seq);
 	bind_str(&par, event_type[c->kind]);
-	bind_str(&par, out->app.resource_owner);
+	bind_str(&par, c->org_id);
 	bind_str(&par, c->editor);
 	bind_time(&par, &now_db);
 	bind_str(&par, c->app_id);

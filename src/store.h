@@ -21,23 +21,39 @@
 /* apps.app_type */
 enum app_kind { APP_OIDC, APP_API, APP_SAML };
 
-struct token_row {
+/* What one request asks of the database before it changes anything. */
+struct lookup_key {
+	const char *digest;	/* SHA-256 of the bearer token, hex */
+	int v1;			/* acts in org, or the user's own org */
+	const char *org;	/* v1: x-zitadel-orgid, or NULL */
+	const char *project_id;	/* "" when the request gave none */
+	const char *app_id;
+	const char *permission;
+};
+
+/*
+ * Everything the checks need, from one statement; each part is valid only
+ * when the parts before it passed (see store_lookup()).
+ */
+struct lookup {
+	int token_found;	/* valid, unrevoked, unexpired, user and org active */
 	char user_id[ID_BYTES + 1];
 	char user_org[ID_BYTES + 1];
 	int pat;			/* personal access token */
 	char audience[AUDIENCE_MAX + 1];	/* space-separated */
-};
-
-struct app_row {
+	int org_active;		/* v1 with org: that org is active */
+	int permitted;		/* a role with the permission, at any scope */
+	int app_found;		/* the app in that project, neither removed */
 	enum app_kind kind;
+	int has_config;		/* its oidc_configs or api_configs row */
 	struct ts created;
-	char resource_owner[ID_BYTES + 1];
+	char resource_owner[ID_BYTES + 1];	/* the project's org */
 };
 
 struct change {
 	const char *project_id;
 	const char *app_id;
-	const char *org_id;	/* the acting org; NULL: the project's own */
+	const char *org_id;	/* the project's org, from the lookup */
 	enum app_kind kind;	/* whose configuration takes the hash */
 	const char *editor;	/* user id */
 	const char *hash;	/* encoded hash of the new secret */
@@ -46,8 +62,7 @@ struct change {
 struct change_result {
 	uint64_t sequence;	/* the project's sequence after the change */
 	struct ts change_date;
-	struct app_row app;
-	int64_t lock_ns;	/* SELECT ... FOR UPDATE to COMMIT */
+	int64_t lock_ns;	/* the project row's lock, taken to COMMIT */
 	unsigned attempts;
 };
 
@@ -64,29 +79,21 @@ const char *store_client_version(void);
 struct store *store_new(const struct config *cfg);
 void store_free(struct store *s);
 
-/* Valid, unrevoked, unexpired token of an active user in an active org. */
-enum err store_token(struct store *s, const char *sha256_hex,
-    struct token_row *out);		/* none: ERR_TOKEN_INVALID */
-enum err store_org_active(struct store *s,
-    const char *org_id);		/* none: ERR_ORG_NOT_FOUND */
 /*
- * A role with the permission at instance scope, at org_id (NULL: the
- * project's owner) or at the project.  None: ERR_PERMISSION_DENIED.
+ * One statement for every check: the token (with its user and org), the
+ * acting org (v1 with org), the permission at instance scope, at the acting
+ * org (v1) or the project's owner (v2), or at the project, and the app.
+ * ERR_OK fills out (a token not found is token_found 0, not an error);
+ * else ERR_UNAVAILABLE or ERR_INTERNAL.
  */
-enum err store_permission(struct store *s, const char *user_id,
-    const char *org_id, const char *project_id, const char *permission);
+enum err store_lookup(struct store *s, const struct lookup_key *k,
+    struct lookup *out);
 /*
- * The app in that project of org_id (NULL: any owner), neither removed.
- * None: ERR_APP_NOT_FOUND.
- */
-enum err store_app(struct store *s, const char *project_id,
-    const char *app_id, const char *org_id, struct app_row *out);
-/*
- * One transaction: lock the project, re-check the app, store the hash, bump
- * the sequence, append the event, commit.  Deadlocks, lock wait timeouts
- * and certification conflicts are retried (bounded, with jitter), then
- * ERR_UNAVAILABLE; the app gone or of another kind by then:
- * ERR_APP_NOT_FOUND, ERR_APP_NOT_OIDC, ERR_APP_NOT_API.
+ * One transaction: bump the project's sequence (which locks its row),
+ * store the hash where the app is still there and of its kind, append the
+ * event, commit.  Deadlocks, lock wait timeouts and certification
+ * conflicts are retried (bounded, with jitter), then ERR_UNAVAILABLE; the
+ * project or app gone (or of another kind) by then: ERR_APP_NOT_FOUND.
  */
 enum err store_change_secret(struct store *s, const struct change *c,
     struct change_result *out);

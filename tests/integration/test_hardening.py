@@ -105,7 +105,7 @@ class Base(unittest.TestCase):
         """Until a responder's statement waits on the project row."""
         wait_for(lambda: self.env.q(
             "SELECT COUNT(*) FROM information_schema.processlist WHERE user = %s"
-            " AND info LIKE 'SELECT sequence FROM projects%%'", DB_USER)[0][0] > 0,
+            " AND info LIKE 'UPDATE projects SET sequence%%'", DB_USER)[0][0] > 0,
             10, "the responder to wait for the row lock")
 
     def scannable(self, pid):
