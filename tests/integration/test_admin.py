@@ -114,19 +114,22 @@ class Migrate(AdminCase):
                 fh.write(text)
         return d
 
-    def test_empty_database_gets_001_and_002_then_nothing(self):
+    def test_empty_database_gets_every_migration_then_nothing(self):
         self.fresh("fresh")
         r = run_admin(self.config, "migrate")
         self.assert_exit(r, 0)
         self.assertIn("applied 001_schema.sql", r.stdout)
         self.assertIn("applied 002_role_permissions.sql", r.stdout)
+        self.assertIn("applied 003_api_apps.sql", r.stdout)
         self.assertEqual(r.stderr, "")
         tables, versions, roles = self.state()
         self.assertEqual([v[:2] for v in versions],
-                         [["1", "001_schema.sql"], ["2", "002_role_permissions.sql"]])
+                         [["1", "001_schema.sql"], ["2", "002_role_permissions.sql"],
+                          ["3", "003_api_apps.sql"]])
         names = {t[0] for t in tables}
         for t in ("orgs", "users", "memberships", "role_permissions", "access_tokens",
-                  "projects", "apps", "oidc_configs", "events", "schema_migrations"):
+                  "projects", "apps", "oidc_configs", "api_configs", "events",
+                  "schema_migrations"):
             self.assertIn(t, names)
         self.assertIn(["IAM_OWNER", "project.app.write"], roles)
         before = self.state()
@@ -144,9 +147,9 @@ class Migrate(AdminCase):
              " (7, '007_from_the_future.sql', UTC_TIMESTAMP(6))")
         before = self.state()
         # Even a pending file of its own is not applied to a newer database.
-        d = self.sql_dir(("003_extra.sql", "CREATE TABLE extra (id INT);\n"))
+        d = self.sql_dir(("004_extra.sql", "CREATE TABLE extra (id INT);\n"))
         r = run_admin(self.config, "migrate", "--sql-dir", d)
-        self.assert_exit(r, 6, r"schema version 7, newer than .*\(3 in ")
+        self.assert_exit(r, 6, r"schema version 7, newer than .*\(4 in ")
         self.assertIn("nothing changed", r.stderr)
         self.assertNotIn("applied", r.stdout)
         self.assertEqual(self.state(), before)
@@ -156,37 +159,37 @@ class Migrate(AdminCase):
         self.assert_exit(run_admin(self.config, "migrate"), 0)
         good_insert = ("INSERT INTO role_permissions (role, permission)"
                        " VALUES ('OPS_TEST_ROLE', 'ops.test');\n")
-        d = self.sql_dir(("003_broken.sql", "-- a good statement, then a bad one\n"
+        d = self.sql_dir(("004_broken.sql", "-- a good statement, then a bad one\n"
                           + good_insert + "UPDATE no_such_table SET x = 1;\n"))
         before = self.state()
         r = run_admin(self.config, "migrate", "--sql-dir", d)
-        self.assert_exit(r, 4, r"003_broken\.sql: the statement ending at line 3 failed")
-        self.assertIn("003_broken.sql not applied; schema left at version 2", r.stderr)
-        self.assertNotIn("applied 003", r.stdout)
+        self.assert_exit(r, 4, r"004_broken\.sql: the statement ending at line 3 failed")
+        self.assertIn("004_broken.sql not applied; schema left at version 3", r.stderr)
+        self.assertNotIn("applied 004", r.stdout)
         # The INSERT before the failure is undone (DML in the transaction).
         self.assertEqual(self.state(), before)
         # Fixed, it applies, once.
-        with open(os.path.join(d, "003_broken.sql"), "w") as fh:
+        with open(os.path.join(d, "004_broken.sql"), "w") as fh:
             fh.write(good_insert)
         r = run_admin(self.config, "migrate", "--sql-dir", d)
         self.assert_exit(r, 0)
-        self.assertIn("applied 003_broken.sql", r.stdout)
+        self.assertIn("applied 004_broken.sql", r.stdout)
         self.assertNotIn("applied 001", r.stdout)
         _, versions, roles = self.state()
-        self.assertEqual([v[0] for v in versions], ["1", "2", "3"])
+        self.assertEqual([v[0] for v in versions], ["1", "2", "3", "4"])
         self.assertIn(["OPS_TEST_ROLE", "ops.test"], roles)
 
     def test_a_skipped_older_migration_is_refused(self):
         self.fresh("gap")
         self.assert_exit(run_admin(self.config, "migrate"), 0)
-        d = self.sql_dir(("003_a.sql", "CREATE TABLE IF NOT EXISTS gap_a (id INT);\n"),
-                         ("004_b.sql", "CREATE TABLE IF NOT EXISTS gap_b (id INT);\n"))
-        # 004 recorded, 003 never: applying 003 now would run it out of order.
+        d = self.sql_dir(("004_a.sql", "CREATE TABLE IF NOT EXISTS gap_a (id INT);\n"),
+                         ("005_b.sql", "CREATE TABLE IF NOT EXISTS gap_b (id INT);\n"))
+        # 005 recorded, 004 never: applying 004 now would run it out of order.
         rows(self.env, self.database, "INSERT INTO schema_migrations VALUES"
-             " (4, '004_b.sql', UTC_TIMESTAMP(6))")
+             " (5, '005_b.sql', UTC_TIMESTAMP(6))")
         before = self.state()
         r = run_admin(self.config, "migrate", "--sql-dir", d)
-        self.assert_exit(r, 3, r"003_a\.sql was never applied, yet the database is at version 4")
+        self.assert_exit(r, 3, r"004_a\.sql was never applied, yet the database is at version 5")
         self.assertIn("nothing changed", r.stderr)
         self.assertEqual(self.state(), before)
 
@@ -216,10 +219,11 @@ class Migrate(AdminCase):
     def test_statement_without_semicolon_is_refused(self):
         self.fresh("nosemi")
         self.assert_exit(run_admin(self.config, "migrate"), 0)
-        d = self.sql_dir(("003_open.sql", "INSERT INTO role_permissions VALUES ('A', 'b')\n"))
+        d = self.sql_dir(("004_open.sql", "INSERT INTO role_permissions VALUES ('A', 'b')\n"))
         before = self.state()
         r = run_admin(self.config, "migrate", "--sql-dir", d)
-        self.assert_exit(r, 4, r"003_open\.sql: the last statement has no ';'")
+        # A malformed file is an input file's fault (3), not the database's.
+        self.assert_exit(r, 3, r"004_open\.sql: the last statement has no ';'")
         self.assertEqual(self.state(), before)
 
     def test_bad_sql_directories_are_configuration_errors(self):
@@ -240,11 +244,11 @@ class Migrate(AdminCase):
 
     def test_sql_dir_from_the_environment(self):
         self.fresh("envdir")
-        d = self.sql_dir(("003_extra.sql", "CREATE TABLE IF NOT EXISTS extra (id INT);\n"))
+        d = self.sql_dir(("004_extra.sql", "CREATE TABLE IF NOT EXISTS extra (id INT);\n"))
         r = run_admin(self.config, "migrate", sql_dir=d)
         self.assert_exit(r, 0)
-        self.assertIn("applied 003_extra.sql", r.stdout)
-        self.assertIn("schema at version 3 (3 applied now)", r.stdout)
+        self.assertIn("applied 004_extra.sql", r.stdout)
+        self.assertIn("schema at version 4 (4 applied now)", r.stdout)
 
     def test_unreachable_database_is_4(self):
         self.fresh("down")
@@ -543,11 +547,14 @@ class CheckConfig(AdminCase):
         cls.config, cls.password = own_database(cls.env, "oidc_admin_check", migrate=True)
 
     def conf_text(self, name, text):
+        """The configuration with the keys of text replaced (a key given
+        twice is an error of its own)."""
         path = os.path.join(self.env.dir, "admin-check-%s.conf" % name)
+        given = {ln.split("=")[0].strip() for ln in text.splitlines()}
         with open(self.config) as f:
-            base = f.read()
+            base = [ln for ln in f if ln.split("=")[0].strip() not in given]
         with open(path, "w") as f:
-            f.write(base + text)
+            f.write("".join(base) + text)
         return path
 
     def assert_no_password(self, r):
@@ -557,7 +564,7 @@ class CheckConfig(AdminCase):
         r = run_admin(self.config, "check-config")
         self.assert_exit(r, 0)
         self.assertIn("configuration: %s: ok (hash argon2id)" % self.config, r.stdout)
-        self.assertIn("database: reachable, schema version 2", r.stdout)
+        self.assertIn("database: reachable, schema version 3", r.stdout)
         self.assertEqual(r.stderr, "")
         self.assert_no_password(r)
 
