@@ -311,7 +311,24 @@ connect_db(struct store *s)
 	host = c->db_host[0] != '\0' ? c->db_host : NULL;
 	if (mysql_real_connect(s->db, host, c->db_user, c->db_password,
 	    c->db_name, c->db_port, sock, CLIENT_FOUND_ROWS) == NULL) {
-		e = fail_db(s, "connect");
+		/* Access denied: what the database's administrator can run. */
+		if (mysql_errno(s->db) == ER_ACCESS_DENIED_ERROR ||
+		    mysql_errno(s->db) == ER_DBACCESS_DENIED_ERROR) {
+			const char *at = host == NULL || strcmp(host,
+			    "localhost") == 0 ? "localhost" : "%";
+
+			log_msg(LOG_ERROR, "database: connect: %u %s: the "
+			    "database knows no user %s with this db_password, or "
+			    "gave it no access to %s; as its administrator run "
+			    "CREATE USER '%s'@'%s' IDENTIFIED BY '<db_password>'; "
+			    "then for oidc-secret-admin GRANT ALL ON `%s`.* TO "
+			    "'%s'@'%s', for the responder the GRANT lines of "
+			    "oidc-secret.conf(5)", mysql_errno(s->db),
+			    mysql_error(s->db), c->db_user, c->db_name,
+			    c->db_user, at, c->db_name, c->db_user, at);
+			e = ERR_INTERNAL;
+		} else
+			e = fail_db(s, "connect");
 		store_disconnect(s);
 		/* Wrong password or database name: unreachable to the client. */
 		return e == ERR_INTERNAL ? ERR_UNAVAILABLE : e;
