@@ -107,6 +107,16 @@ store_schema_version(struct store *s, unsigned *version)
 }
 
 enum err
+store_table_visible(struct store *s, const char *table)
+{
+	struct binds par = { .n = 0 };
+
+	bind_str(&par, table);
+	return exists(s, "SELECT 1 FROM information_schema.tables"
+	    " WHERE table_schema = DATABASE() AND table_name = ?", &par);
+}
+
+enum err
 store_record_migration(struct store *s, unsigned version, const char *name)
 {
 	static const char q[] =

@@ -26,8 +26,12 @@ enum err store_exec(struct store *s, const char *statement);
 enum err store_begin(struct store *s);
 enum err store_commit(struct store *s);
 void store_rollback(struct store *s);
-/* Highest applied migration; 0 when schema_migrations does not exist yet. */
+/* Highest applied migration; 0 when schema_migrations does not exist yet
+ * (or this user may not see it). */
 enum err store_schema_version(struct store *s, unsigned *version);
+/* ERR_OK when this user sees the table in the database, else
+ * ERR_NOT_FOUND. */
+enum err store_table_visible(struct store *s, const char *table);
 enum err store_record_migration(struct store *s, unsigned version,
     const char *name);
 /* ERR_OK when that version is recorded in schema_migrations, else
