@@ -1,4 +1,4 @@
-"""Each shipped deployment, proven in the real server (issue 3).
+"""Each shipped deployment, proven in the real server.
 
 The same REST cases run through every mode, each server started with the
 shipped configuration as it is (Apache Include, lighttpd include, the
@@ -103,7 +103,7 @@ class Modes:
         self.assertEqual(self.env.snapshot(), before, "a refused request wrote")
 
     def assert_committed(self, r, w, seq0, verify_php=True):
-        """200 with the body SPEC section 3 gives, and exactly one change stored."""
+        """200 with the body of a regeneration, and exactly one change stored."""
         e = self.env
         self.assertEqual(r.status, 200, r.body[:300])
         self.assertEqual(r.header("Content-Type"), "application/json")
@@ -701,7 +701,7 @@ def wait_for_text(path, pattern, timeout=10):
 
 class ProcessLife(unittest.TestCase):
     """SIGTERM and SIGUSR1 let the request in hand finish; then the process
-    exits 0 (SPEC, STYLE.md habit 7).  Each test starts a call whose hash
+    exits 0, as oidc-secret.fcgi(8) says.  Each test starts a call whose hash
     takes about a second, signals the responder while it hashes (its
     resident memory has passed half of argon2_memory_kib), and checks the
     200, the stored hash, the one event, and the exit status."""
