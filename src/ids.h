@@ -1,6 +1,6 @@
 /*
  * ids.h - new IDs for what the admin tool creates: decimal, time-ordered,
- * unique across processes (doc: oidc-secret-admin(8), "IDS").
+ * unique across processes (oidc-secret-admin(8), "IDS AND EVENTS").
  *
  * Like ZITADEL's sonyflake IDs, one 63-bit number written in decimal:
  *
