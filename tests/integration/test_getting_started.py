@@ -1,17 +1,19 @@
 """README.md's "Getting started", run as written.
 
 The blocks fenced "```sh getting-started" are taken from README.md, in
-order, and run as one bash script (set -euo pipefail) as root, in a
-directory holding a fresh clone of this repository (HEAD and the tracked
-files' changes not yet committed) named oidc-secret.  Only this differs
-from a clean Debian 12, and nothing else of the text is changed:
+order, and run as one bash script (set -euo pipefail) as root, in an empty
+directory.  Only this differs from a clean Debian 12, and nothing else of
+the text is changed:
+
+- The first block's REPO=... names a local repository: a clone of this one
+  at HEAD, with the tracked files' changes not yet committed committed, so
+  the tree under test is what the README's git clone gets.
 
 - Paths: "/etc" and "/usr" in the blocks become ROOT/etc and ROOT/usr, a
   directory of the test's, so that make install, the configuration files
   and the Apache site land there; /run/mysqld/mysqld.sock becomes a
   private MariaDB's socket.
-- The first block's SITE=... becomes SITE=127.0.0.1:PORT, a free loopback
-  port.
+- Its SITE=... becomes SITE=127.0.0.1:PORT, a free loopback port.
 - Shell functions stand in for the commands that act on the machine's
   services (the PREAMBLE below): apt-get (update does nothing; install
   installs only what is missing, with a dpkg lock timeout, since other jobs
@@ -99,12 +101,13 @@ def readme_blocks():
         return BLOCK_RE.findall(f.read())
 
 
-def substitute(blocks, root, socket, port):
+def substitute(blocks, root, socket, port, repo):
     """The blocks as the private run takes them (the module's docstring)."""
     text = "\n".join(blocks)
-    site = re.compile(r"^SITE=\S+$", re.M)
-    assert len(site.findall(text)) == 1, "one SITE= line"
-    text = site.sub("SITE=127.0.0.1:%d" % port, text)
+    for name, value in (("SITE", "127.0.0.1:%d" % port), ("REPO", repo)):
+        line = re.compile(r"^%s=\S+$" % name, re.M)
+        assert len(line.findall(text)) == 1, "one %s= line" % name
+        text = line.sub(lambda _: "%s=%s" % (name, value), text)
     text = text.replace(DEBIAN_SOCKET, socket)
     return PATH_RE.sub(lambda m: root + "/" + m.group(1), text)
 
@@ -125,7 +128,7 @@ class GettingStarted(unittest.TestCase):
         self.assertGreaterEqual(len(blocks), 8)
         installs = [ln for ln in text.splitlines() if ln.startswith("apt-get install")]
         self.assertEqual(len(installs), 1, "the dependencies in one apt-get install line")
-        for needed in ("autoreconf -fi", "make install", " migrate", " init ", "app add",
+        for needed in ("git clone", "autoreconf -fi", "make install", " migrate", " init ", "app add",
                        "oidc-secret-fcgid-vhost.conf", "curl "):
             self.assertIn(needed, text)
         # No demo leftovers: the reader's own URL and IDs.
@@ -140,19 +143,23 @@ class GettingStarted(unittest.TestCase):
         root = st.make_dir(os.path.join(work, "root"))
         for sub in ("mods-enabled", "sites-available", "sites-enabled"):
             os.makedirs(os.path.join(root, "etc", "apache2", sub))
-        # A git checkout: HEAD, and the tracked files as they are now.
-        clone = os.path.join(work, "oidc-secret")
-        subprocess.run(["git", "clone", "-q", "--no-checkout", st.ROOT, clone], check=True)
+        # The repository the README clones: HEAD, and the tracked files as
+        # they are now.
+        repo = os.path.join(work, "repository")
+        subprocess.run(["git", "clone", "-q", "--no-checkout", st.ROOT, repo], check=True)
         head = subprocess.run(["git", "-C", st.ROOT, "rev-parse", "HEAD"], check=True,
                               capture_output=True, text=True).stdout.strip()
-        subprocess.run(["git", "-C", clone, "checkout", "-q", head], check=True)
+        subprocess.run(["git", "-C", repo, "checkout", "-q", "-B", "under-test", head],
+                       check=True)
         diff = subprocess.run(["git", "-C", st.ROOT, "diff", "HEAD", "--binary"],
                               check=True, capture_output=True).stdout
         if diff:
-            subprocess.run(["git", "-C", clone, "apply", "--whitespace=nowarn"], input=diff,
-                           check=True)
-        status_before = subprocess.run(["git", "-C", clone, "status", "--porcelain"],
-                                       check=True, capture_output=True, text=True).stdout
+            subprocess.run(["git", "-C", repo, "apply", "--index", "--whitespace=nowarn"],
+                           input=diff, check=True)
+            subprocess.run(["git", "-C", repo, "-c", "user.name=test", "-c",
+                            "user.email=test@localhost", "commit", "-q", "-m",
+                            "the tree under test"], check=True)
+        clone = os.path.join(work, "oidc-secret")
         db = st.MariaDB(os.path.join(work, "mysql"))
         db.start()
         self.addCleanup(db.stop)
@@ -170,7 +177,7 @@ class GettingStarted(unittest.TestCase):
             'IncludeOptional "%s/etc/apache2/sites-enabled/*.conf"' % root,
         ]) + "\n")
         self.addCleanup(apache.stop)
-        script = PREAMBLE + substitute(readme_blocks(), root, db.socket, port)
+        script = PREAMBLE + substitute(readme_blocks(), root, db.socket, port, repo)
         environ = dict(os.environ, GS_ROOT=root, GS_SOCKET=db.socket, GS_PORT=str(port),
                        GS_HTTPD=apache.conf, GS_HTTPD_PID=apache.pidfile)
         environ = {k: v for k, v in environ.items() if not k.startswith("OIDC_SECRET_")}
@@ -208,8 +215,7 @@ class GettingStarted(unittest.TestCase):
         # What an in-tree build leaves, .gitignore covers.
         status = subprocess.run(["git", "-C", clone, "status", "--porcelain"], check=True,
                                 capture_output=True, text=True).stdout
-        self.assertEqual(status, status_before,
-                         "untracked or changed after the build:\n" + status)
+        self.assertEqual(status, "", "untracked or changed after the build:\n" + status)
 
 
 class ResponderGrants(unittest.TestCase):
