@@ -10,7 +10,10 @@
 #   ~/public_html/oidc-secret.cgi    this file, 0755
 #
 # (0600 where the host runs CGI programs as the account, with suEXEC, as
-# most do.)  The paths below are relative to this file's directory.
+# most do; without it the program runs as the web server's user and cannot
+# read a 0600 file: README.md, "Deployment notes", says what to do, and the
+# error log names the file, the user and the fix.)  The paths below are
+# relative to this file's directory.
 dir=$(dirname "$0")/../oidc-secret
 OIDC_SECRET_CONFIG=$dir/oidc-secret.conf
 export OIDC_SECRET_CONFIG

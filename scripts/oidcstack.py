@@ -592,3 +592,80 @@ def apache_cgi(directory, port, config, log_level="warn"):
         f.write('<Directory "%s">\n    AllowOverride All\n    Require all granted\n'
                 '</Directory>\n' % docroot)
     return apache
+
+
+# --- Apache: the vhost-scoped mod_fcgid site, and a server's cgi-bin -----------
+
+def apache_fcgid_vhost(directory, port, config, procs=2, binary=None,
+                       log_level="warn"):
+    """Apache with mod_fcgid and apache-conf/oidc-secret-fcgid-vhost.conf,
+    verbatim, as a site of its own: OIDC_SECRET_SITE the loopback address,
+    OIDC_SECRET_PORT the test's port (Debian's would be 80)."""
+    d = make_dir(directory)
+    binary = binary or install_responder(os.path.join(d, "bin"))
+    ipc = make_dir(os.path.join(d, "fcgid"))
+    shutil.chown(ipc, APACHE_USER, APACHE_USER)
+    conf = "\n".join([
+        'FcgidIPCDir "%s"' % ipc,
+        'FcgidProcessTableFile "%s"' % os.path.join(ipc, "shm"),
+        "Define OIDC_SECRET_SITE 127.0.0.1",
+        "Define OIDC_SECRET_PORT %d" % port,
+        "Define OIDC_SECRET_BIN %s" % binary,
+        "Define OIDC_SECRET_CONFIG %s" % config,
+        "Define OIDC_SECRET_PROCS %d" % procs,
+        'Include "%s"' % shipped("apache-conf", "oidc-secret-fcgid-vhost.conf"),
+    ]) + "\n"
+    return Apache(d, port, conf, modules=("alias", "fcgid"), log_level=log_level)
+
+
+# Debian's serve-cgi-bin.conf, where the apache2 package is not installed.
+SERVE_CGI_BIN = "/etc/apache2/conf-available/serve-cgi-bin.conf"
+SERVE_CGI_BIN_TEXT = """<IfModule mod_alias.c>
+	<IfModule mod_cgi.c>
+		Define ENABLE_USR_LIB_CGI_BIN
+	</IfModule>
+
+	<IfModule mod_cgid.c>
+		Define ENABLE_USR_LIB_CGI_BIN
+	</IfModule>
+
+	<IfDefine ENABLE_USR_LIB_CGI_BIN>
+		ScriptAlias /cgi-bin/ /usr/lib/cgi-bin/
+		<Directory "/usr/lib/cgi-bin">
+			AllowOverride None
+			Options +ExecCGI -MultiViews +SymLinksIfOwnerMatch
+			Require all granted
+		</Directory>
+	</IfDefine>
+</IfModule>
+"""
+
+
+def apache_cgi_bin(directory, port, config, snippet=True, cgid=True,
+                   log_level="warn"):
+    """A server's cgi-bin as Debian sets it up (its serve-cgi-bin.conf, with
+    only /usr/lib/cgi-bin replaced by a directory of ours), holding what
+    make install-cgi puts there: the responder as oidc-secret.cgi and
+    cgi-bin/.htaccess, which AllowOverride None leaves unread.  snippet:
+    apache-conf/oidc-secret-cgi.conf included, verbatim.  mod_cgid under the
+    event MPM (Debian's default), else mod_cgi under prefork.  The program
+    would read $(sysconfdir)/oidc-secret.conf; SetEnv names the test's."""
+    d = make_dir(directory)
+    cgi_dir = make_dir(os.path.join(d, "cgi-bin"))
+    install_responder(cgi_dir, "oidc-secret.cgi")
+    shutil.copy(shipped("cgi-bin", ".htaccess"), os.path.join(cgi_dir, ".htaccess"))
+    try:
+        with open(SERVE_CGI_BIN) as f:
+            serve = f.read()
+    except OSError:
+        serve = SERVE_CGI_BIN_TEXT
+    lines = [serve.replace("/usr/lib/cgi-bin", cgi_dir),
+             'SetEnv OIDC_SECRET_CONFIG "%s"' % config]
+    if snippet:
+        lines += ["Define OIDC_SECRET_CGI_DIR %s" % cgi_dir,
+                  'Include "%s"' % shipped("apache-conf", "oidc-secret-cgi.conf")]
+    apache = Apache(d, port, "\n".join(lines) + "\n",
+                    modules=("alias", "env", "cgid" if cgid else "cgi"),
+                    mpm="event" if cgid else "prefork", log_level=log_level)
+    apache.cgi_dir = cgi_dir
+    return apache

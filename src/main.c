@@ -180,6 +180,9 @@ log_served(const struct served *s, int delivered)
 	log_request(&line);
 }
 
+/* As much of a refused request's body as is read before exiting. */
+#define CGI_REFUSE_DRAIN_MAX (16u * 1024 * 1024)
+
 /* Under CGI a process that cannot start must still answer (RFC 3875 6). */
 static void
 cgi_refuse(void)
@@ -191,6 +194,13 @@ cgi_refuse(void)
 	if (rest_encode_error(ERR_INTERNAL, &resp) == 0)
 		response_write(&resp, &io);
 	response_free(&resp);
+	/*
+	 * Read the body before exiting: mod_cgid hands it over a socket, and
+	 * closing a socket with input unread resets it, cutting Apache's
+	 * reading of this answer short (curl: "transfer closed with
+	 * outstanding read data remaining").
+	 */
+	(void)request_drain(&io, CGI_REFUSE_DRAIN_MAX);
 }
 
 /* Environment strings are ours to overwrite: the token leaves no copy. */

@@ -374,8 +374,26 @@ connect_one(struct store *s, const struct db_host *h, unsigned timeout_s)
 	    c->db_user, c->db_password, c->db_name, h->port,
 	    c->db_socket[0] != '\0' ? c->db_socket : NULL,
 	    CLIENT_FOUND_ROWS) == NULL) {
-		log_msg(LOG_WARN, "database: connect to %s: %u %s",
-		    host_name(h), mysql_errno(s->db), mysql_error(s->db));
+		unsigned error = mysql_errno(s->db);
+
+		/* Access denied: what the database's administrator can run. */
+		if (error == ER_ACCESS_DENIED_ERROR ||
+		    error == ER_DBACCESS_DENIED_ERROR) {
+			const char *at = h->name[0] == '\0' ||
+			    strcmp(h->name, "localhost") == 0 ? "localhost" : "%";
+
+			log_msg(LOG_ERROR, "database: connect to %s: %u %s: the "
+			    "database knows no user %s with this db_password, or "
+			    "gave it no access to %s; as its administrator run "
+			    "CREATE USER '%s'@'%s' IDENTIFIED BY '<db_password>'; "
+			    "then for oidc-secret-admin GRANT ALL ON `%s`.* TO "
+			    "'%s'@'%s', for the responder the GRANT lines of "
+			    "oidc-secret.conf(5)", host_name(h), error,
+			    mysql_error(s->db), c->db_user, c->db_name,
+			    c->db_user, at, c->db_name, c->db_user, at);
+		} else
+			log_msg(LOG_WARN, "database: connect to %s: %u %s",
+			    host_name(h), error, mysql_error(s->db));
 		store_disconnect(s);
 		/* Bad password or database name: unreachable, to a client. */
 		return ERR_UNAVAILABLE;

@@ -214,8 +214,10 @@ class Env:
             return self.servers[name]
         modes = {
             "apache-fcgid": self.apache_fcgid,
+            "apache-fcgid-vhost": self.apache_fcgid_vhost,
             "apache-proxy-fcgi": self.apache_proxy_fcgi,
             "apache-cgi": self.apache_cgi,
+            "apache-cgi-bin": self.apache_cgi_bin,
             "lighttpd-socket": self.lighttpd_socket,
         }
         return modes[name](name) if name in modes else self.lighttpd(name)
@@ -270,6 +272,25 @@ class Env:
             return self.servers[name]
         web = st.apache_cgi(os.path.join(self.dir, name), st.free_port(),
                             self._config_for(name, config, settings))
+        return self._start(name, web)
+
+    def apache_fcgid_vhost(self, name="apache-fcgid-vhost", config=None, **settings):
+        """Apache + mod_fcgid with apache-conf/oidc-secret-fcgid-vhost.conf."""
+        if name in self.servers:
+            return self.servers[name]
+        web = st.apache_fcgid_vhost(os.path.join(self.dir, name), st.free_port(),
+                                    self._config_for(name, config, settings))
+        return self._start(name, web)
+
+    def apache_cgi_bin(self, name="apache-cgi-bin", config=None, snippet=True,
+                       cgid=False, **settings):
+        """Apache + mod_cgi (cgid: mod_cgid) and a cgi-bin as Debian has it,
+        with apache-conf/oidc-secret-cgi.conf (snippet) or without."""
+        if name in self.servers:
+            return self.servers[name]
+        web = st.apache_cgi_bin(os.path.join(self.dir, name), st.free_port(),
+                                self._config_for(name, config, settings),
+                                snippet=snippet, cgid=cgid)
         return self._start(name, web)
 
     def lighttpd_socket(self, name="lighttpd-socket", responder=None, config=None,

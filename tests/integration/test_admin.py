@@ -1,14 +1,20 @@
-"""oidc-secret-admin against the suite's real MariaDB (issue 6, part 1).
+"""oidc-secret-admin against the suite's real MariaDB.
 
 Each class works in databases of its own (oidc_admin_*), created here as
 root, so nothing it does touches the data of the other tests.  The tool is
 run as an operator runs it: --config FILE, no OIDC_SECRET_* inherited from
 the caller, results on stdout, errors on stderr, fixed exit codes
 (0 ok, 1 no match / check failed, 2 usage, 3 configuration, 4 database,
-5 not found, 6 database newer than the tool).
+5 not found, 6 database newer than the tool, 7 already exists).
+
+The management commands (init, org, user, member, project, app) are checked
+on the database (rows, events, sequences) and against the real responder:
+a token from init, a membership, a deactivation, a secret from app add.
 """
 
+import concurrent.futures
 import datetime
+import json
 import os
 import re
 import shutil
@@ -17,8 +23,8 @@ import tempfile
 import time
 import unittest
 
-from harness import (API_PROJECT, ERRORS, argon2_verify, env, php_verify, rest,
-                     st)
+from harness import (API_PROJECT, ERRORS, SECRET_RE, argon2_verify, env, http, new_id,
+                     php_verify, rest, st)
 
 SQL_DIR = os.path.join(st.ROOT, "sql")
 TOKEN_RE = re.compile(r"^[A-Za-z0-9]{43}$")
@@ -114,19 +120,22 @@ class Migrate(AdminCase):
                 fh.write(text)
         return d
 
-    def test_empty_database_gets_001_and_002_then_nothing(self):
+    def test_empty_database_gets_every_migration_then_nothing(self):
         self.fresh("fresh")
         r = run_admin(self.config, "migrate")
         self.assert_exit(r, 0)
         self.assertIn("applied 001_schema.sql", r.stdout)
         self.assertIn("applied 002_role_permissions.sql", r.stdout)
+        self.assertIn("applied 003_api_apps.sql", r.stdout)
         self.assertEqual(r.stderr, "")
         tables, versions, roles = self.state()
         self.assertEqual([v[:2] for v in versions],
-                         [["1", "001_schema.sql"], ["2", "002_role_permissions.sql"]])
+                         [["1", "001_schema.sql"], ["2", "002_role_permissions.sql"],
+                          ["3", "003_api_apps.sql"]])
         names = {t[0] for t in tables}
         for t in ("orgs", "users", "memberships", "role_permissions", "access_tokens",
-                  "projects", "apps", "oidc_configs", "events", "schema_migrations"):
+                  "projects", "apps", "oidc_configs", "api_configs", "events",
+                  "schema_migrations"):
             self.assertIn(t, names)
         self.assertIn(["IAM_OWNER", "project.app.write"], roles)
         before = self.state()
@@ -144,9 +153,9 @@ class Migrate(AdminCase):
              " (7, '007_from_the_future.sql', UTC_TIMESTAMP(6))")
         before = self.state()
         # Even a pending file of its own is not applied to a newer database.
-        d = self.sql_dir(("003_extra.sql", "CREATE TABLE extra (id INT);\n"))
+        d = self.sql_dir(("004_extra.sql", "CREATE TABLE extra (id INT);\n"))
         r = run_admin(self.config, "migrate", "--sql-dir", d)
-        self.assert_exit(r, 6, r"schema version 7, newer than .*\(3 in ")
+        self.assert_exit(r, 6, r"schema version 7, newer than .*\(4 in ")
         self.assertIn("nothing changed", r.stderr)
         self.assertNotIn("applied", r.stdout)
         self.assertEqual(self.state(), before)
@@ -156,37 +165,37 @@ class Migrate(AdminCase):
         self.assert_exit(run_admin(self.config, "migrate"), 0)
         good_insert = ("INSERT INTO role_permissions (role, permission)"
                        " VALUES ('OPS_TEST_ROLE', 'ops.test');\n")
-        d = self.sql_dir(("003_broken.sql", "-- a good statement, then a bad one\n"
+        d = self.sql_dir(("004_broken.sql", "-- a good statement, then a bad one\n"
                           + good_insert + "UPDATE no_such_table SET x = 1;\n"))
         before = self.state()
         r = run_admin(self.config, "migrate", "--sql-dir", d)
-        self.assert_exit(r, 4, r"003_broken\.sql: the statement ending at line 3 failed")
-        self.assertIn("003_broken.sql not applied; schema left at version 2", r.stderr)
-        self.assertNotIn("applied 003", r.stdout)
+        self.assert_exit(r, 4, r"004_broken\.sql: the statement ending at line 3 failed")
+        self.assertIn("004_broken.sql not applied; schema left at version 3", r.stderr)
+        self.assertNotIn("applied 004", r.stdout)
         # The INSERT before the failure is undone (DML in the transaction).
         self.assertEqual(self.state(), before)
         # Fixed, it applies, once.
-        with open(os.path.join(d, "003_broken.sql"), "w") as fh:
+        with open(os.path.join(d, "004_broken.sql"), "w") as fh:
             fh.write(good_insert)
         r = run_admin(self.config, "migrate", "--sql-dir", d)
         self.assert_exit(r, 0)
-        self.assertIn("applied 003_broken.sql", r.stdout)
+        self.assertIn("applied 004_broken.sql", r.stdout)
         self.assertNotIn("applied 001", r.stdout)
         _, versions, roles = self.state()
-        self.assertEqual([v[0] for v in versions], ["1", "2", "3"])
+        self.assertEqual([v[0] for v in versions], ["1", "2", "3", "4"])
         self.assertIn(["OPS_TEST_ROLE", "ops.test"], roles)
 
     def test_a_skipped_older_migration_is_refused(self):
         self.fresh("gap")
         self.assert_exit(run_admin(self.config, "migrate"), 0)
-        d = self.sql_dir(("003_a.sql", "CREATE TABLE IF NOT EXISTS gap_a (id INT);\n"),
-                         ("004_b.sql", "CREATE TABLE IF NOT EXISTS gap_b (id INT);\n"))
-        # 004 recorded, 003 never: applying 003 now would run it out of order.
+        d = self.sql_dir(("004_a.sql", "CREATE TABLE IF NOT EXISTS gap_a (id INT);\n"),
+                         ("005_b.sql", "CREATE TABLE IF NOT EXISTS gap_b (id INT);\n"))
+        # 005 recorded, 004 never: applying 004 now would run it out of order.
         rows(self.env, self.database, "INSERT INTO schema_migrations VALUES"
-             " (4, '004_b.sql', UTC_TIMESTAMP(6))")
+             " (5, '005_b.sql', UTC_TIMESTAMP(6))")
         before = self.state()
         r = run_admin(self.config, "migrate", "--sql-dir", d)
-        self.assert_exit(r, 3, r"003_a\.sql was never applied, yet the database is at version 4")
+        self.assert_exit(r, 3, r"004_a\.sql was never applied, yet the database is at version 5")
         self.assertIn("nothing changed", r.stderr)
         self.assertEqual(self.state(), before)
 
@@ -216,10 +225,11 @@ class Migrate(AdminCase):
     def test_statement_without_semicolon_is_refused(self):
         self.fresh("nosemi")
         self.assert_exit(run_admin(self.config, "migrate"), 0)
-        d = self.sql_dir(("003_open.sql", "INSERT INTO role_permissions VALUES ('A', 'b')\n"))
+        d = self.sql_dir(("004_open.sql", "INSERT INTO role_permissions VALUES ('A', 'b')\n"))
         before = self.state()
         r = run_admin(self.config, "migrate", "--sql-dir", d)
-        self.assert_exit(r, 4, r"003_open\.sql: the last statement has no ';'")
+        # A malformed file is an input file's fault (3), not the database's.
+        self.assert_exit(r, 3, r"004_open\.sql: the last statement has no ';'")
         self.assertEqual(self.state(), before)
 
     def test_bad_sql_directories_are_configuration_errors(self):
@@ -240,11 +250,11 @@ class Migrate(AdminCase):
 
     def test_sql_dir_from_the_environment(self):
         self.fresh("envdir")
-        d = self.sql_dir(("003_extra.sql", "CREATE TABLE IF NOT EXISTS extra (id INT);\n"))
+        d = self.sql_dir(("004_extra.sql", "CREATE TABLE IF NOT EXISTS extra (id INT);\n"))
         r = run_admin(self.config, "migrate", sql_dir=d)
         self.assert_exit(r, 0)
-        self.assertIn("applied 003_extra.sql", r.stdout)
-        self.assertIn("schema at version 3 (3 applied now)", r.stdout)
+        self.assertIn("applied 004_extra.sql", r.stdout)
+        self.assertIn("schema at version 4 (4 applied now)", r.stdout)
 
     def test_unreachable_database_is_4(self):
         self.fresh("down")
@@ -543,11 +553,14 @@ class CheckConfig(AdminCase):
         cls.config, cls.password = own_database(cls.env, "oidc_admin_check", migrate=True)
 
     def conf_text(self, name, text):
+        """The configuration with the keys of text replaced (a key given
+        twice is an error of its own)."""
         path = os.path.join(self.env.dir, "admin-check-%s.conf" % name)
+        given = {ln.split("=")[0].strip() for ln in text.splitlines()}
         with open(self.config) as f:
-            base = f.read()
+            base = [ln for ln in f if ln.split("=")[0].strip() not in given]
         with open(path, "w") as f:
-            f.write(base + text)
+            f.write("".join(base) + text)
         return path
 
     def assert_no_password(self, r):
@@ -557,7 +570,7 @@ class CheckConfig(AdminCase):
         r = run_admin(self.config, "check-config")
         self.assert_exit(r, 0)
         self.assertIn("configuration: %s: ok (hash argon2id)" % self.config, r.stdout)
-        self.assertIn("database: reachable, schema version 2", r.stdout)
+        self.assertIn("database: reachable, schema version 3", r.stdout)
         self.assertEqual(r.stderr, "")
         self.assert_no_password(r)
 
@@ -629,7 +642,11 @@ class Usage(AdminCase):
         self.assert_exit(r, 0)
         for text in ("migrate [--sql-dir DIR]", "token issue --user ID", "token revoke --id PREFIX",
                      "token list [--user ID]", "verify --project ID --app ID", "hash",
-                     "check-config", "2 usage", "6 database newer"):
+                     "check-config", "2 usage", "6 database newer", "init [--org NAME]",
+                     "org add --name NAME", "user add --org ID --name NAME",
+                     "member add|remove --user ID --scope instance|org|project",
+                     "project add --org ID --name NAME", "app add --project ID --name NAME",
+                     "7 already exists"):
             self.assertIn(text, r.stdout)
         self.assertEqual(r.stderr, "")
         self.assert_exit(run_admin(self.missing, "token", "issue", "--help"), 0)
@@ -662,6 +679,17 @@ class Usage(AdminCase):
             (("verify", "--app", "1", "--project", ""), r"--project needs a value|not an ID"),
             (("hash", "--cost", "5"), r'unexpected argument "--cost"'),
             (("check-config", "now"), r'unexpected argument "now"'),
+            (("org",), r"org: expected add, list or deactivate"),
+            (("member", "grant"), r"member: expected add, remove or list"),
+            (("app", "add", "--project", "1", "--name", "x"), r"needs --oidc or --api"),
+            (("org", "add"), r"org add needs --name NAME"),
+            (("user", "add", "--name", "x"), r"user add needs --org ID"),
+            (("project", "add", "--org", "1"), r"project add needs --name NAME"),
+            (("org", "deactivate"), r"org deactivate needs --id ID"),
+            (("member", "remove", "--user", "1", "--scope", "org", "--org", "2"),
+             r"member remove needs --role ROLE"),
+            (("app", "list", "--project", "x" * 201), r"--project .*not an ID"),
+            (("init", "--org"), r"--org needs a value"),
         )
         for args, msg in cases:
             with self.subTest(args=args):
@@ -672,6 +700,669 @@ class Usage(AdminCase):
         for args in (("--config",), ("--config", "a", "--config", "b", "hash")):
             with self.subTest(args=args):
                 self.assert_exit(run_admin(None, *args), 2, "--config")
+
+
+# --- the management commands ---------------------------------------------------
+
+ID_RE = re.compile(r"^[1-9][0-9]{16,18}$")
+V2_PATH = "/zitadel.application.v2.ApplicationService/GenerateClientSecret"
+
+
+def key_values(text):
+    """The "key = value" lines of an output; "#" lines are comments."""
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("#") or " = " not in line:
+            continue
+        key, _, value = line.partition(" = ")
+        out[key] = value
+    return out
+
+
+class Objects(AdminCase):
+    """org, user, member, project and app on one migrated database, with a
+    lighttpd whose responder uses it."""
+
+    database = "oidc_admin_objects"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.env = env()
+        cls.config, cls.password = own_database(cls.env, cls.database, migrate=True,
+                                                hash_algorithm="bcrypt")
+        cls.port = cls.env.lighttpd("admin-objects", config=cls.config).port
+
+    def sql(self, query):
+        return rows(self.env, self.database, query)
+
+    def one(self, query):
+        got = self.sql(query)
+        return got[0][0] if got else None
+
+    def ok(self, *args, stdin=None):
+        r = run_admin(self.config, *args, stdin=stdin)
+        self.assert_exit(r, 0)
+        self.assertEqual(r.stderr, "")
+        return r.stdout
+
+    def add(self, *args):
+        """An add command that prints one new ID."""
+        out = self.ok(*args)
+        self.assertRegex(out, r"^[1-9][0-9]{16,18}\n$")
+        return out.strip()
+
+    def org(self):
+        return self.add("org", "add", "--name", "org " + new_id("7"))
+
+    def user(self, org, name=None):
+        return self.add("user", "add", "--org", org, "--name", name or "u" + new_id("8"))
+
+    def project(self, org, name=None):
+        return self.add("project", "add", "--org", org, "--name", name or "p" + new_id("6"))
+
+    def app(self, project, *flags, name=None):
+        out = self.ok("app", "add", "--project", project, "--name",
+                      name or "a" + new_id("5"), *flags)
+        values = key_values(out)
+        self.assertEqual(out, "".join("%s = %s\n" % kv for kv in values.items()),
+                         "app add prints key = value lines only")
+        self.assertRegex(values["app_id"], ID_RE)
+        if "client_secret" in values:
+            self.env.secrets_seen.add(values["client_secret"])
+        return values
+
+    def events(self, aggregate_id):
+        return self.sql("SELECT aggregate_type, sequence, event_type, resource_owner,"
+                        " editor_user, payload FROM events WHERE aggregate_id = '%s'"
+                        " ORDER BY sequence" % aggregate_id)
+
+    def counts(self):
+        return self.sql("SELECT (SELECT COUNT(*) FROM orgs), (SELECT COUNT(*) FROM users),"
+                        " (SELECT COUNT(*) FROM memberships), (SELECT COUNT(*) FROM projects),"
+                        " (SELECT COUNT(*) FROM apps), (SELECT COUNT(*) FROM oidc_configs),"
+                        " (SELECT COUNT(*) FROM api_configs), (SELECT COUNT(*) FROM events),"
+                        " (SELECT SUM(sequence) FROM projects)")
+
+    def refused(self, code, pattern, *args):
+        before = self.counts()
+        r = run_admin(self.config, *args)
+        self.assert_exit(r, code, pattern)
+        self.assertEqual(r.stdout, "")
+        self.assertEqual(len(r.stderr.splitlines()), 1 if code != 2 else 2, r.stderr)
+        self.assertEqual(self.counts(), before, "a refusal wrote to the database")
+        return r
+
+    def token(self, user):
+        r = run_admin(self.config, "token", "issue", "--user", user)
+        self.assert_exit(r, 0)
+        self.env.secrets_seen.add(r.stdout.strip())
+        return r.stdout.strip()
+
+    # --- organizations
+
+    def test_org_add_list_deactivate(self):
+        name = "Example Org " + new_id("7")
+        a = self.add("org", "add", "--name", name)
+        b = self.org()
+        self.assertGreater(int(b), int(a), "IDs grow with time")
+        self.assertEqual(self.sql("SELECT name, state FROM orgs WHERE id = '%s'" % a),
+                         [[name, "active"]])
+        self.assertEqual(self.events(a), [["org", "1", "org.added", a, "oidc-secret-admin",
+                                           json.dumps({"name": name})]])
+        listed = [ln for ln in self.ok("org", "list").splitlines() if ln.startswith(a + " ")]
+        self.assertEqual(len(listed), 1)
+        self.assertRegex(listed[0], r"^%s +active +\d{4}-\d\d-\d\dT[\d:.]+Z +%s$" % (a, name))
+        self.refused(7, r'org add: there is an organization named "%s" already' % name,
+                     "org", "add", "--name", name)
+        self.assertEqual(self.ok("org", "deactivate", "--id", a),
+                         "organization %s deactivated\n" % a)
+        self.assertEqual(self.one("SELECT state FROM orgs WHERE id = '%s'" % a), "inactive")
+        self.assertEqual([e[1:3] for e in self.events(a)],
+                         [["1", "org.added"], ["2", "org.deactivated"]])
+        self.assertEqual(self.ok("org", "deactivate", "--id", a),
+                         "organization %s was inactive already\n" % a)
+        self.assertEqual(len(self.events(a)), 2)
+        self.refused(5, r'org deactivate: no organization "4040404" \(unknown or removed\)',
+                     "org", "deactivate", "--id", "4040404")
+
+    def test_deactivated_org_and_user_lose_their_tokens(self):
+        org = self.org()
+        project = self.project(org)
+        app = self.app(project, "--oidc")["app_id"]
+        owner = self.user(org)
+        self.ok("member", "add", "--user", owner, "--scope", "org", "--org", org,
+                "--role", "ORG_OWNER")
+        other = self.user(org)
+        self.ok("member", "add", "--user", other, "--scope", "org", "--org", org,
+                "--role", "ORG_OWNER")
+        t_owner, t_other = self.token(owner), self.token(other)
+        for t in (t_owner, t_other):
+            r = rest(self.port, project, app, token=t)
+            self.assertEqual(r.status, 200, r.body)
+            self.env.secrets_seen.add(r.json()["clientSecret"])
+        self.assertEqual(self.ok("user", "deactivate", "--id", other),
+                         "user %s deactivated\n" % other)
+        self.assertEqual([e[2] for e in self.events(other)],
+                         ["user.machine.added", "user.deactivated"])
+        self.assertEqual(rest(self.port, project, app, token=t_other).status, 401)
+        r = rest(self.port, project, app, token=t_owner)
+        self.assertEqual(r.status, 200, r.body)
+        self.env.secrets_seen.add(r.json()["clientSecret"])
+        self.ok("org", "deactivate", "--id", org)
+        # A refused token is remembered for up to a second.
+        time.sleep(1.1)
+        self.assertEqual(rest(self.port, project, app, token=t_owner).status, 401)
+        self.refused(5, r'user deactivate: no user "4040404"',
+                     "user", "deactivate", "--id", "4040404")
+
+    # --- users
+
+    def test_user_add_and_list(self):
+        org, other = self.org(), self.org()
+        u = self.user(org, name="alice")
+        v = self.user(other, name="alice")      # another organization: fine
+        self.assertEqual(self.sql("SELECT resource_owner, username, state FROM users"
+                                  " WHERE id = '%s'" % u), [[org, "alice", "active"]])
+        self.assertEqual(self.events(u), [["user", "1", "user.machine.added", org,
+                                           "oidc-secret-admin",
+                                           json.dumps({"userName": "alice"})]])
+        self.refused(7, r'user add: there is a user of that organization named "alice" already',
+                     "user", "add", "--org", org, "--name", "alice")
+        self.refused(5, r'user add: no organization "4040404" \(unknown or removed\)',
+                     "user", "add", "--org", "4040404", "--name", "bob")
+        removed = self.org()
+        self.sql("UPDATE orgs SET state = 'removed' WHERE id = '%s'" % removed)
+        self.refused(5, r'no organization "%s"' % removed,
+                     "user", "add", "--org", removed, "--name", "bob")
+        listed = self.ok("user", "list", "--org", org).splitlines()
+        self.assertEqual(listed[0].split(), ["ID", "ORG", "STATE", "NAME"])
+        self.assertEqual([ln.split() for ln in listed[1:]], [[u, org, "active", "alice"]])
+        self.assertIn(v, self.ok("user", "list"))
+
+    # --- memberships
+
+    def test_member_add_change_remove_with_events(self):
+        org = self.org()
+        project = self.project(org)
+        user = self.user(org)
+        seq = int(self.one("SELECT sequence FROM projects WHERE id = '%s'" % project))
+        args = ("--user", user, "--scope", "project", "--project", project)
+        self.assertEqual(self.ok("member", "add", *args, "--role", "PROJECT_OWNER"),
+                         "user %s holds PROJECT_OWNER at project %s\n" % (user, project))
+        self.ok("member", "add", *args, "--role", "PROJECT_OWNER_VIEWER")
+        self.refused(7, r"member add: user %s holds PROJECT_OWNER at project %s already"
+                     % (user, project), "member", "add", *args, "--role", "PROJECT_OWNER")
+        self.ok("member", "remove", *args, "--role", "PROJECT_OWNER")
+        self.ok("member", "remove", *args, "--role", "PROJECT_OWNER_VIEWER")
+        self.refused(5, r"member remove: user %s does not hold PROJECT_OWNER at project %s"
+                     % (user, project), "member", "remove", *args, "--role", "PROJECT_OWNER")
+        # Each change moved the project's sequence with its event.
+        self.assertEqual(int(self.one("SELECT sequence FROM projects WHERE id = '%s'"
+                                      % project)), seq + 4)
+        got = [(int(e[1]), e[2], json.loads(e[5])) for e in self.events(project)][1:]
+        self.assertEqual(got, [
+            (seq + 1, "project.member.added", {"userId": user, "roles": ["PROJECT_OWNER"]}),
+            (seq + 2, "project.member.changed",
+             {"userId": user, "roles": ["PROJECT_OWNER", "PROJECT_OWNER_VIEWER"]}),
+            (seq + 3, "project.member.changed",
+             {"userId": user, "roles": ["PROJECT_OWNER_VIEWER"]}),
+            (seq + 4, "project.member.removed", {"userId": user}),
+        ])
+        # Instance and organization scopes have their own aggregates.
+        self.ok("member", "add", "--user", user, "--scope", "org", "--org", org,
+                "--role", "ORG_OWNER_VIEWER")
+        self.assertEqual(self.events(org)[-1][1:4], ["2", "org.member.added", org])
+        before = int(self.one("SELECT COALESCE(MAX(sequence), 0) FROM events"
+                              " WHERE aggregate_type = 'instance'"))
+        self.ok("member", "add", "--user", user, "--scope", "instance",
+                "--role", "IAM_OWNER_VIEWER")
+        self.assertEqual(self.sql("SELECT sequence, event_type, payload FROM events"
+                                  " WHERE aggregate_type = 'instance' AND sequence > %d"
+                                  % before),
+                         [[str(before + 1), "instance.member.added",
+                           json.dumps({"userId": user, "roles": ["IAM_OWNER_VIEWER"]})]])
+        listed = self.ok("member", "list", "--user", user).splitlines()
+        self.assertEqual([ln.split() for ln in listed[1:]],
+                         [[user, "instance", "-", "IAM_OWNER_VIEWER"],
+                          [user, "org", org, "ORG_OWNER_VIEWER"]])
+
+    def test_a_membership_grants_and_its_removal_takes_away(self):
+        org = self.org()
+        project = self.project(org)
+        app = self.app(project, "--oidc")["app_id"]
+        user = self.user(org)
+        token = self.token(user)
+        self.assertEqual(rest(self.port, project, app, token=token).status, 403)
+        self.ok("member", "add", "--user", user, "--scope", "project", "--project", project,
+                "--role", "PROJECT_OWNER")
+        r = rest(self.port, project, app, token=token)
+        self.assertEqual(r.status, 200, r.body)
+        self.env.secrets_seen.add(r.json()["clientSecret"])
+        self.ok("member", "remove", "--user", user, "--scope", "project", "--project",
+                project, "--role", "PROJECT_OWNER")
+        self.assertEqual(rest(self.port, project, app, token=token).status, 403)
+
+    def test_member_refusals(self):
+        org = self.org()
+        user = self.user(org)
+        project = self.project(org)
+        r = self.refused(5, r'member add: no role "NOT_A_ROLE" in role_permissions \(it knows '
+                         r'IAM_ORG_MANAGER, IAM_OWNER, .*ORG_OWNER, .*PROJECT_OWNER',
+                         "member", "add", "--user", user, "--scope", "org", "--org", org,
+                         "--role", "NOT_A_ROLE")
+        self.assertIn("PROJECT_OWNER_GLOBAL", r.stderr)
+        self.refused(5, r'member add: no user "4040404"', "member", "add", "--user", "4040404",
+                     "--scope", "org", "--org", org, "--role", "ORG_OWNER")
+        self.refused(5, r'member add: no organization "4040404"', "member", "add", "--user",
+                     user, "--scope", "org", "--org", "4040404", "--role", "ORG_OWNER")
+        self.sql("UPDATE projects SET state = 'removed' WHERE id = '%s'" % project)
+        self.refused(5, r'member add: no project "%s" \(unknown or removed\)' % project,
+                     "member", "add", "--user", user, "--scope", "project", "--project",
+                     project, "--role", "PROJECT_OWNER")
+        for args, msg in (
+                (("--scope", "instance", "--org", org), "--scope instance takes neither"),
+                (("--scope", "org"), "member add needs --org ID"),
+                (("--scope", "org", "--project", project), "--scope org takes --org ID"),
+                (("--scope", "project", "--org", org), "--scope project takes --project ID"),
+                (("--scope", "galaxy"), r'--scope "galaxy": expected instance, org or project'),
+                (("--scope", "instance", "--role", "A B"), r'--role "A B": expected'),
+                (("--scope", "instance", "--role", "R" * 65), r"--role"),
+        ):
+            with self.subTest(args=args):
+                full = ("member", "add", "--user", user) + args
+                if "--role" not in args:
+                    full += ("--role", "ORG_OWNER")
+                self.refused(2, msg, *full)
+
+    # --- projects
+
+    def test_project_add_and_list(self):
+        org = self.org()
+        p = self.project(org, name="Apps")
+        self.assertEqual(self.sql("SELECT resource_owner, name, state, sequence FROM projects"
+                                  " WHERE id = '%s'" % p), [[org, "Apps", "active", "1"]])
+        self.assertEqual(self.events(p), [["project", "1", "project.added", org,
+                                           "oidc-secret-admin", json.dumps({"name": "Apps"})]])
+        self.refused(7, r'project add: there is a project of that organization named "Apps"',
+                     "project", "add", "--org", org, "--name", "Apps")
+        self.refused(5, r'project add: no organization "4040404"',
+                     "project", "add", "--org", "4040404", "--name", "Apps")
+        listed = self.ok("project", "list", "--org", org).splitlines()
+        self.assertEqual([ln.split() for ln in listed[1:]], [[p, org, "active", "1", "Apps"]])
+
+    # --- apps
+
+    def assert_secret_stored(self, values, table, project):
+        secret = values["client_secret"]
+        self.assertRegex(secret, SECRET_RE)
+        stored = self.one("SELECT client_secret_hash FROM %s WHERE app_id = '%s'"
+                          % (table, values["app_id"]))
+        self.assertTrue(stored.startswith("$2b$04$"), stored)   # this config: bcrypt 4
+        self.assertTrue(php_verify(secret, stored), "PHP password_verify")
+        self.assertFalse(php_verify(secret[:-1], stored))
+        self.assert_exit(run_admin(self.config, "verify", "--project", project,
+                                   "--app", values["app_id"], stdin=secret), 0)
+        self.assert_exit(run_admin(self.config, "verify", "--project", project,
+                                   "--app", values["app_id"], stdin=secret[::-1]), 1)
+        # The clear secret is nowhere in the database.
+        dump = self.sql("SELECT CONCAT_WS('|', app_id, client_id, client_secret_hash)"
+                        " FROM %s UNION ALL SELECT payload FROM events" % table)
+        self.assertNotIn(secret, "\n".join(r[0] for r in dump))
+        return stored
+
+    def test_app_add_confidential_apps_get_a_secret_that_verifies(self):
+        org = self.org()
+        project = self.project(org)
+        for flags, table, kind, method in (
+                (("--oidc",), "oidc_configs", "oidc", 0),
+                (("--oidc", "--auth-method", "post"), "oidc_configs", "oidc", 1),
+                (("--api",), "api_configs", "api", 0)):
+            with self.subTest(flags=flags):
+                seq = int(self.one("SELECT sequence FROM projects WHERE id = '%s'" % project))
+                values = self.app(project, *flags, name="app " + " ".join(flags))
+                self.assertEqual(sorted(values), ["app_id", "client_id", "client_secret"])
+                self.assertRegex(values["client_id"], ID_RE)
+                self.assertNotEqual(values["client_id"], values["app_id"])
+                stored = self.assert_secret_stored(values, table, project)
+                # One transaction in a regeneration's shape: two events, the
+                # project's sequence moved by them.
+                self.assertEqual(int(self.one("SELECT sequence FROM projects WHERE id = '%s'"
+                                              % project)), seq + 2)
+                got = [(int(e[1]), e[2], json.loads(e[5])) for e in self.events(project)[-2:]]
+                self.assertEqual(got, [
+                    (seq + 1, "project.application.added",
+                     {"appId": values["app_id"], "name": "app " + " ".join(flags)}),
+                    (seq + 2, "project.application.config.%s.added" % kind,
+                     {"appId": values["app_id"], "clientId": values["client_id"],
+                      "authMethodType": method, "hashedSecret": stored}),
+                ])
+                self.assertEqual(self.sql("SELECT app_type, state FROM apps WHERE id = '%s'"
+                                          % values["app_id"]), [[kind, "active"]])
+                # The responder takes it from there: the next sequence, a new secret.
+                path = "/management/v1/projects/%s/apps/%s/%s_config/_generate_client_secret" % (
+                    project, values["app_id"], kind)
+                owner = self.user(org)
+                self.ok("member", "add", "--user", owner, "--scope", "project",
+                        "--project", project, "--role", "PROJECT_OWNER")
+                seq = int(self.one("SELECT sequence FROM projects WHERE id = '%s'" % project))
+                r = rest(self.port, project, values["app_id"], token=self.token(owner),
+                         path=path)
+                self.assertEqual(r.status, 200, r.body)
+                self.assertEqual(r.json()["details"]["sequence"], str(seq + 1))
+                self.env.secrets_seen.add(r.json()["clientSecret"])
+                self.assert_exit(run_admin(self.config, "verify", "--project", project,
+                                           "--app", values["app_id"],
+                                           stdin=values["client_secret"]), 1)
+
+    def test_app_add_argon2id_secret_verifies_with_php(self):
+        """The configured hash: argon2id at its defaults here."""
+        conf = st.responder_config(os.path.join(self.env.dir, "admin-objects-argon.conf"),
+                                   self.env.db, self.database, self.database, self.password)
+        org = self.org()
+        project = self.project(org)
+        r = run_admin(conf, "app", "add", "--project", project, "--name", "web", "--oidc")
+        self.assert_exit(r, 0)
+        values = key_values(r.stdout)
+        self.env.secrets_seen.add(values["client_secret"])
+        stored = self.one("SELECT client_secret_hash FROM oidc_configs WHERE app_id = '%s'"
+                          % values["app_id"])
+        self.assertTrue(stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$"), stored)
+        self.assertTrue(php_verify(values["client_secret"], stored))
+        self.assertTrue(argon2_verify(values["client_secret"], stored))
+        self.assert_exit(run_admin(conf, "verify", "--project", project, "--app",
+                                   values["app_id"], stdin=values["client_secret"]), 0)
+
+    def test_app_add_public_apps_get_no_secret(self):
+        org = self.org()
+        project = self.project(org)
+        for flags, table, kind, method in (
+                (("--oidc", "--auth-method", "none"), "oidc_configs", "oidc", 2),
+                (("--oidc", "--auth-method", "private_key_jwt"), "oidc_configs", "oidc", 3),
+                (("--api", "--auth-method", "private_key_jwt"), "api_configs", "api", 1)):
+            with self.subTest(flags=flags):
+                values = self.app(project, *flags)
+                self.assertEqual(sorted(values), ["app_id", "client_id"])
+                self.assertEqual(self.sql("SELECT auth_method, COALESCE(client_secret_hash,"
+                                          " 'NULL') FROM %s WHERE app_id = '%s'"
+                                          % (table, values["app_id"])),
+                                 [[flags[-1], "NULL"]])
+                self.assertEqual(json.loads(self.events(project)[-1][5]),
+                                 {"appId": values["app_id"], "clientId": values["client_id"],
+                                  "authMethodType": method})
+
+    def test_app_add_refusals(self):
+        org = self.org()
+        project, other = self.project(org), self.project(org)
+        taken_oidc = "client-" + new_id("5")
+        taken_api = "client-" + new_id("5")
+        self.app(project, "--oidc", "--client-id", taken_oidc)
+        self.app(project, "--api", "--client-id", taken_api)
+        # One client ID across OIDC and API apps, whatever the project.
+        for kind in ("--oidc", "--api"):
+            for taken in (taken_oidc, taken_api):
+                with self.subTest(kind=kind, taken=taken):
+                    self.refused(7, r'app add: the client ID "%s" is taken already' % taken,
+                                 "app", "add", "--project", other, "--name", "x", kind,
+                                 "--client-id", taken)
+        self.app(project, "--oidc", name="web")
+        self.refused(7, r'app add: there is an app of that project named "web" already',
+                     "app", "add", "--project", project, "--name", "web", "--api")
+        self.refused(5, r'app add: no project "4040404" \(unknown or removed\)',
+                     "app", "add", "--project", "4040404", "--name", "x", "--oidc")
+        self.sql("UPDATE projects SET state = 'removed' WHERE id = '%s'" % other)
+        self.refused(5, r'app add: no project "%s" \(unknown or removed\)' % other,
+                     "app", "add", "--project", other, "--name", "x", "--oidc")
+        for args, msg in (
+                (("--oidc", "--api"), "app add needs --oidc or --api"),
+                ((), "app add needs --oidc or --api"),
+                (("--api", "--auth-method", "post"), r'--auth-method "post": expected basic '
+                                                     r'or private_key_jwt \(API\)'),
+                (("--oidc", "--auth-method", "secret"), r"--auth-method"),
+                (("--oidc", "--client-id", "a\x01b"), r"--client-id"),
+        ):
+            with self.subTest(args=args):
+                self.refused(2, msg, "app", "add", "--project", project, "--name", "y", *args)
+
+    def test_app_list(self):
+        org = self.org()
+        project = self.project(org)
+        web = self.app(project, "--oidc", name="web")
+        spa = self.app(project, "--oidc", "--auth-method", "none", name="spa")
+        api = self.app(project, "--api", "--client-id", "api-" + new_id("5"), name="api")
+        lines = self.ok("app", "list", "--project", project).splitlines()
+        self.assertEqual(lines[0].split(), ["ID", "PROJECT", "TYPE", "STATE", "AUTH", "SECRET",
+                                            "CLIENT_ID", "NAME"])
+        self.assertEqual(sorted(ln.split() for ln in lines[1:]), sorted([
+            [web["app_id"], project, "oidc", "active", "basic", "yes", web["client_id"], "web"],
+            [spa["app_id"], project, "oidc", "active", "none", "no", spa["client_id"], "spa"],
+            [api["app_id"], project, "api", "active", "basic", "yes", api["client_id"], "api"],
+        ]))
+
+    # --- at the same time
+
+    def test_concurrent_changes(self):
+        org = self.org()
+        projects = [self.project(org) for _ in range(6)]
+        client = "shared-" + new_id("5")
+
+        def add(project):
+            return run_admin(self.config, "app", "add", "--project", project, "--name",
+                             "same", "--api", "--client-id", client)
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+            results = list(pool.map(add, projects))
+        self.assertEqual(sorted(r.returncode for r in results), [0] + [7] * 5,
+                         [r.stderr for r in results])
+        for r in results:
+            if r.returncode == 0:
+                self.env.secrets_seen.add(key_values(r.stdout)["client_secret"])
+        self.assertEqual(self.one("SELECT COUNT(*) FROM api_configs WHERE client_id = '%s'"
+                                  % client), "1")
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            ids = list(pool.map(lambda i: run_admin(self.config, "org", "add", "--name",
+                                                    "c%d %s" % (i, client)), range(8)))
+        self.assertEqual([r.returncode for r in ids], [0] * 8, [r.stderr for r in ids])
+        self.assertEqual(len({r.stdout for r in ids}), 8, "no ID twice")
+
+    # --- token issue's default audience
+
+    def test_token_issue_without_api_project_id(self):
+        org = self.org()
+        user = self.user(org)
+        conf = st.responder_config(os.path.join(self.env.dir, "admin-objects-noapi.conf"),
+                                   self.env.db, self.database, self.database, self.password,
+                                   api_project_id="")
+        r = run_admin(conf, "token", "issue", "--user", user)
+        self.assert_exit(r, 3, r"api_project_id is not set, and an access token needs it as "
+                               r"its audience: .*give --audience ID, or .*\(--pat\)")
+        self.assertEqual(r.stdout, "")
+        r = run_admin(conf, "token", "issue", "--user", user, "--pat")
+        self.assert_exit(r, 0)
+        self.env.secrets_seen.add(r.stdout.strip())
+        self.assertEqual(self.sql("SELECT token_type, audience FROM access_tokens"
+                                  " WHERE token_sha256 = '%s'" % st.sha256_hex(r.stdout.strip())),
+                         [["pat", ""]])
+
+
+class Init(AdminCase):
+    """init on databases of its own."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.env = env()
+
+    def fresh(self, tag, migrate=True):
+        self.database = "oidc_admin_init_" + tag
+        self.config, self.password = own_database(self.env, self.database, migrate=migrate)
+        return self.config
+
+    def sql(self, query):
+        return rows(self.env, self.database, query)
+
+    def state(self):
+        return [self.sql("SELECT * FROM %s ORDER BY 1" % t) for t in
+                ("orgs", "users", "memberships", "projects", "access_tokens", "events")]
+
+    def test_init_makes_a_site_whose_token_works_against_the_responder(self):
+        self.fresh("site")
+        r = run_admin(self.config, "init", "--org", "Example Org")
+        self.assert_exit(r, 0)
+        self.assertEqual(r.stderr, "")
+        lines = r.stdout.splitlines()
+        values = key_values(r.stdout)
+        self.assertEqual(list(values), ["api_project_id", "org_id", "user_id", "token"])
+        self.assertTrue(all(ln.startswith("#") or " = " in ln for ln in lines), lines)
+        self.assertTrue(lines[0].startswith("# Put this line in oidc-secret.conf"), lines)
+        self.assertEqual(lines[1], "api_project_id = " + values["api_project_id"])
+        token = values["token"]
+        self.env.secrets_seen.add(token)
+        self.assertRegex(token, TOKEN_RE)
+        org, user, api = values["org_id"], values["user_id"], values["api_project_id"]
+        for v in (org, user, api):
+            self.assertRegex(v, ID_RE)
+        self.assertEqual(self.sql("SELECT id, name, state FROM orgs"),
+                         [[org, "Example Org", "active"]])
+        self.assertEqual(self.sql("SELECT id, resource_owner, username, state FROM users"),
+                         [[user, org, "admin", "active"]])
+        self.assertEqual(self.sql("SELECT user_id, scope, scope_id, role FROM memberships"
+                                  " ORDER BY scope"),
+                         [[user, "instance", "", "IAM_OWNER"], [user, "org", org, "ORG_OWNER"]])
+        self.assertEqual(self.sql("SELECT id, resource_owner, name, state, sequence FROM projects"),
+                         [[api, org, "ZITADEL", "active", "1"]])
+        tok = self.sql("SELECT user_id, token_type, audience, expires_at FROM access_tokens"
+                       " WHERE token_sha256 = '%s'" % st.sha256_hex(token))
+        self.assertEqual([t[:3] for t in tok], [[user, "access", api]])
+        left = (parse_dt(tok[0][3]) - now_utc()).total_seconds()
+        self.assertTrue(43200 - 120 < left <= 43200 + 1, left)
+        self.assertEqual(sorted(e[0] for e in self.sql("SELECT event_type FROM events")),
+                         sorted(["org.added", "user.machine.added", "instance.member.added",
+                                 "org.member.added", "project.added"]))
+        self.assertNotIn(token, "\n".join("\t".join(row) for t in self.state() for row in t))
+
+        # The line as printed goes into the responder's configuration.
+        conf = os.path.join(self.env.dir, "init-site-responder.conf")
+        with open(self.config) as f:
+            text = "".join(ln for ln in f if not ln.startswith("api_project_id"))
+        with open(conf, "w") as f:
+            f.write(text + lines[1] + "\n")
+        port = self.env.lighttpd("admin-init", config=conf).port
+        r = run_admin(conf, "project", "add", "--org", org, "--name", "Apps")
+        self.assert_exit(r, 0)
+        project = r.stdout.strip()
+        r = run_admin(conf, "app", "add", "--project", project, "--name", "Web", "--oidc")
+        self.assert_exit(r, 0)
+        app = key_values(r.stdout)
+        self.env.secrets_seen.add(app["client_secret"])
+        r = rest(port, project, app["app_id"], token=token)
+        self.assertEqual(r.status, 200, r.body)
+        secret = r.json()["clientSecret"]
+        self.env.secrets_seen.add(secret)
+        self.assertEqual(r.json()["details"]["resourceOwner"], org)
+        self.assert_exit(run_admin(conf, "verify", "--project", project, "--app",
+                                   app["app_id"], stdin=secret), 0)
+        r = http(port, "POST", V2_PATH, {"Content-Type": "application/json",
+                                         "Authorization": "Bearer " + token},
+                 json.dumps({"applicationId": app["app_id"], "projectId": project}))
+        self.assertEqual(r.status, 200, r.body)
+        self.env.secrets_seen.add(r.json()["clientSecret"])
+
+    def test_init_twice_is_refused_and_changes_nothing(self):
+        self.fresh("twice")
+        r = run_admin(self.config, "init")
+        self.assert_exit(r, 0)
+        self.env.secrets_seen.add(key_values(r.stdout)["token"])
+        before = self.state()
+        r = run_admin(self.config, "init", "--org", "Again")
+        self.assert_exit(r, 7, r"^oidc-secret-admin: init: the database holds 1 organization "
+                               r"already; init sets up an empty database, once")
+        self.assertEqual((r.stdout, len(r.stderr.splitlines())), ("", 1))
+        self.assertEqual(self.state(), before)
+
+    def test_two_inits_at_once_make_one_site(self):
+        self.fresh("race")
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda _: run_admin(self.config, "init"), range(4)))
+        self.assertEqual(sorted(r.returncode for r in results), [0, 7, 7, 7],
+                         [r.stderr for r in results])
+        for r in results:
+            if r.returncode == 0:
+                self.env.secrets_seen.add(key_values(r.stdout)["token"])
+        self.assertEqual(self.sql("SELECT COUNT(*) FROM orgs"), [["1"]])
+        self.assertEqual(self.sql("SELECT COUNT(*) FROM access_tokens"), [["1"]])
+
+    def test_init_names_and_pat(self):
+        self.fresh("pat")
+        r = run_admin(self.config, "init", "--org", "Acme", "--user", "root-user",
+                      "--project", "API", "--pat")
+        self.assert_exit(r, 0)
+        values = key_values(r.stdout)
+        self.env.secrets_seen.add(values["token"])
+        self.assertIn("personal access token", r.stdout)
+        self.assertEqual(self.sql("SELECT name FROM orgs"), [["Acme"]])
+        self.assertEqual(self.sql("SELECT username FROM users"), [["root-user"]])
+        self.assertEqual(self.sql("SELECT name FROM projects"), [["API"]])
+        self.assertEqual(self.sql("SELECT token_type, COALESCE(expires_at, 'NULL')"
+                                  " FROM access_tokens"), [["pat", "NULL"]])
+
+    def test_init_needs_a_schema(self):
+        self.fresh("empty", migrate=False)
+        r = run_admin(self.config, "init")
+        self.assert_exit(r, 1, r"init: the database has no schema yet: run oidc-secret-admin "
+                               r"migrate first")
+        self.assertEqual(r.stdout, "")
+        self.assertEqual(self.sql("SHOW TABLES"), [])
+
+    def test_usage(self):
+        for args, msg in ((("init", "--org", ""), r"--org"),
+                          (("init", "--ttl", "0"), r"--ttl"),
+                          (("init", "--org", "a\x01"), r"--org")):
+            with self.subTest(args=args):
+                self.assert_exit(run_admin(os.path.join(self.env.dir, "nope.conf"), *args),
+                                 2, msg)
+
+
+class DatabaseLogin(AdminCase):
+    """A login the database refuses says which statements let it in, in the
+    admin tool's output and in the responder's log."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.env = env()
+        cls.config, cls.password = own_database(cls.env, "oidc_admin_login", migrate=True)
+
+    def bad(self, name, **settings):
+        return st.responder_config(os.path.join(self.env.dir, "admin-login-%s.conf" % name),
+                                   self.env.db, settings.pop("db", "oidc_admin_login"),
+                                   settings.pop("user", "oidc_admin_login"),
+                                   settings.pop("password", self.password), **settings)
+
+    def test_1045_and_1044_name_create_user_and_grant(self):
+        cases = (
+            ("password", self.bad("pw", password="wrong-" + self.password[:3]),
+             "oidc_admin_login", "oidc_admin_login"),
+            ("no user", self.bad("user", user="oidc_nobody"), "oidc_nobody", "oidc_admin_login"),
+            ("no grant", self.bad("db", db="oidc_admin_other"), "oidc_admin_login",
+             "oidc_admin_other"),
+        )
+        for what, conf, user, db in cases:
+            with self.subTest(case=what):
+                r = run_admin(conf, "check-config")
+                self.assert_exit(r, 4)
+                self.assertRegex(r.stderr, r"database: connect: 104[45] .*Access denied")
+                self.assertIn("CREATE USER '%s'@'localhost' IDENTIFIED BY '<db_password>'"
+                              % user, r.stderr)
+                self.assertIn("GRANT ALL ON `%s`.* TO '%s'@'localhost'" % (db, user), r.stderr)
+                self.assertIn("GRANT lines of oidc-secret.conf(5)", r.stderr)
+                self.assertNotIn(self.password, r.stderr + r.stdout)
+                # The responder's log line says the same.
+                cgi = subprocess.run([st.responder_path()], env={
+                    "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": "/debug/ready",
+                    "GATEWAY_INTERFACE": "CGI/1.1", "OIDC_SECRET_CONFIG": conf},
+                    stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+                self.assertTrue(cgi.stdout.startswith("Status: 503"), cgi.stdout)
+                self.assertIn("CREATE USER '%s'@'localhost'" % user, cgi.stderr)
+                self.assertIn("GRANT lines of oidc-secret.conf(5)", cgi.stderr)
+                self.assertNotIn(self.password, cgi.stderr)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Each shipped deployment, proven in the real server (issue 3).
+"""Each shipped deployment, proven in the real server.
 
 The same REST cases run through every mode, each server started with the
 shipped configuration as it is (Apache Include, lighttpd include, the
@@ -7,14 +7,21 @@ cgi-bin/ files copied as an account uploads them):
     lighttpd bin-path         lighttpd-conf/oidc-secret.conf
     lighttpd external socket  lighttpd-conf/oidc-secret-socket.conf + spawn-fcgi
     Apache mod_fcgid          apache-conf/oidc-secret-fcgid.conf
+    Apache mod_fcgid, a site  apache-conf/oidc-secret-fcgid-vhost.conf
     Apache mod_proxy_fcgi     apache-conf/oidc-secret-proxy-fcgi.conf + spawn-fcgi
     Apache mod_cgi            cgi-bin/.htaccess + cgi-bin/oidc-secret.cgi
+    Apache mod_cgi, cgi-bin   Debian's serve-cgi-bin.conf + apache-conf/oidc-secret-cgi.conf
 
-then the systemd units, the process life (SIGTERM and SIGUSR1 while a slow
-request is in hand), and the README's copies of the shipped files.
+(every call of every API, and CORS preflights, in each), then the traps
+of a real install: Debian's cgi-bin ignoring .htaccess, an unreadable or
+bad configuration under mod_cgi and mod_cgid, a daemonized lighttpd and
+log_file; the systemd units, the process life (SIGTERM and SIGUSR1 while a
+slow request is in hand), and the README's copies of the shipped files.
 """
 
+import json
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -25,7 +32,7 @@ import time
 import unittest
 
 from grpcwire import request_frame
-from harness import (error_body, DATE_RE, ERRORS, GRPC_PATH, SECRET_RE,
+from harness import (error_body, DATE_RE, ERRORS, GRPC_PATH, REST_PATH, SECRET_RE,
                      argon2_verify, env, http, new_id, php_verify, rest, st)
 
 # Every file a deployment takes from the tree, as the README shows it.
@@ -33,7 +40,9 @@ SHIPPED = [
     "lighttpd-conf/oidc-secret.conf",
     "lighttpd-conf/oidc-secret-socket.conf",
     "apache-conf/oidc-secret-fcgid.conf",
+    "apache-conf/oidc-secret-fcgid-vhost.conf",
     "apache-conf/oidc-secret-proxy-fcgi.conf",
+    "apache-conf/oidc-secret-cgi.conf",
     "apache-conf/systemd/oidc-secret.socket",
     "apache-conf/systemd/oidc-secret.service",
     "cgi-bin/.htaccess",
@@ -43,6 +52,12 @@ SHIPPED = [
 # A hash that takes about a second: long enough to signal the process while
 # it holds the request.
 SLOW = {"argon2_memory_kib": 131072, "argon2_iterations": 6}
+
+API_REST_PATH = "/management/v1/projects/%s/apps/%s/api_config/_generate_client_secret"
+GRPC_API_PATH = "/zitadel.management.v1.ManagementService/RegenerateAPIClientSecret"
+V2_PATH = "/zitadel.application.v2.ApplicationService/GenerateClientSecret"
+V2BETA_PATH = "/zitadel.app.v2beta.AppService/RegenerateClientSecret"
+ORIGIN = "https://app.example.org"
 
 
 class Modes:
@@ -88,7 +103,7 @@ class Modes:
         self.assertEqual(self.env.snapshot(), before, "a refused request wrote")
 
     def assert_committed(self, r, w, seq0, verify_php=True):
-        """200 with the body SPEC section 3 gives, and exactly one change stored."""
+        """200 with the body of a regeneration, and exactly one change stored."""
         e = self.env
         self.assertEqual(r.status, 200, r.body[:300])
         self.assertEqual(r.header("Content-Type"), "application/json")
@@ -259,6 +274,68 @@ class Modes:
                 r = http(self.port, "GET", path)
                 self.assertEqual((r.status, r.body), (200, b"ok\n"))
 
+    def test_every_call_of_every_api(self):
+        """API apps over REST and gRPC-web, ZITADEL's v2 and v2beta calls over
+        Connect JSON: each path reaches the responder and changes one secret."""
+        e = self.env
+        w = e.world()
+        auth = {"Authorization": "Bearer " + w.token}
+
+        def api_hash():
+            return e.q1("SELECT client_secret_hash FROM api_configs WHERE app_id = %s",
+                        w.api_app)[0]
+        calls = (
+            ("api_config REST", lambda: rest(self.port, w.project, w.api_app, token=w.token,
+                                             path=API_REST_PATH % (w.project, w.api_app)),
+             lambda r: r.json()["clientSecret"], api_hash),
+            ("gRPC-web API", lambda: http(self.port, "POST", GRPC_API_PATH, dict(
+                auth, **{"Content-Type": "application/grpc-web+proto"}),
+                request_frame(w.project, w.api_app)),
+             lambda r: r.body[7:71].decode(), api_hash),
+            ("application.v2", lambda: http(self.port, "POST", V2_PATH, dict(
+                auth, **{"Content-Type": "application/json"}),
+                json.dumps({"applicationId": w.app, "projectId": w.project})),
+             lambda r: r.json()["clientSecret"], lambda: e.stored_hash(w.app)),
+            ("app.v2beta", lambda: http(self.port, "POST", V2BETA_PATH, dict(
+                auth, **{"Content-Type": "application/json"}),
+                json.dumps({"projectId": w.project, "applicationId": w.api_app,
+                            "isApi": True})),
+             lambda r: r.json()["clientSecret"], api_hash),
+        )
+        for name, call, secret_of, stored in calls:
+            with self.subTest(call=name):
+                seq0 = e.sequence(w.project)
+                r = call()
+                self.assertEqual(r.status, 200, r.body[:300])
+                secret = secret_of(r)
+                self.assertRegex(secret, SECRET_RE)
+                e.secrets_seen.add(secret)
+                self.assertTrue(argon2_verify(secret, stored()))
+                self.assertEqual(e.sequence(w.project), seq0 + 1)
+
+    def test_cors_preflight_reaches_the_responder(self):
+        """OPTIONS on each call's path is the responder's 204 (its own
+        headers), with no token, and changes nothing."""
+        w = self.env.world()
+        for path in (REST_PATH % (w.project, w.app), API_REST_PATH % (w.project, w.api_app),
+                     GRPC_PATH, GRPC_API_PATH, V2_PATH, V2BETA_PATH):
+            with self.subTest(path=path):
+                before = self.env.snapshot()
+                r = http(self.port, "OPTIONS", path, {
+                    "Origin": ORIGIN, "Access-Control-Request-Method": "POST",
+                    "Access-Control-Request-Headers": "authorization, content-type"})
+                self.assertEqual(r.status, 204, r.body[:300])
+                self.assertEqual(r.header("Access-Control-Allow-Origin"), ORIGIN)
+                self.assertIn("POST", r.header("Access-Control-Allow-Methods"))
+                self.assertIn("authorization", r.header("Access-Control-Allow-Headers"))
+                self.assertEqual(r.header("Cache-Control"), "no-store")
+                self.assertEqual(self.env.snapshot(), before)
+        # And the answer to the call itself names the origin.
+        r = rest(self.port, w.project, w.app, token=w.token, headers={"Origin": ORIGIN})
+        self.assertEqual(r.status, 200, r.body[:300])
+        self.env.secrets_seen.add(r.json()["clientSecret"])
+        self.assertEqual(r.header("Access-Control-Allow-Origin"), ORIGIN)
+
 
 class LighttpdBinPath(Modes, unittest.TestCase):
     """lighttpd spawns the responders (lighttpd-conf/oidc-secret.conf)."""
@@ -282,6 +359,14 @@ class ApacheFcgid(Modes, unittest.TestCase):
     over_cap_chunked = 500
 
 
+class ApacheFcgidVhost(Modes, unittest.TestCase):
+    """Apache + mod_fcgid as a site of its own
+    (apache-conf/oidc-secret-fcgid-vhost.conf); mod_fcgid's caps as above."""
+    server = "apache-fcgid-vhost"
+    over_cap_length = 413
+    over_cap_chunked = 500
+
+
 class ApacheProxyFcgi(Modes, unittest.TestCase):
     """Apache + mod_proxy_fcgi to spawn-fcgi (oidc-secret-proxy-fcgi.conf)."""
     server = "apache-proxy-fcgi"
@@ -301,6 +386,187 @@ class ApacheCgi(Modes, unittest.TestCase):
                 r = http(self.port, "GET", path)
                 self.assertIn(r.status, (400, 403, 404))
                 self.assertNotIn(b"db_password", r.body)
+
+
+class ApacheCgiBin(Modes, unittest.TestCase):
+    """The responder in a server's cgi-bin as make install-cgi puts it, Apache
+    set up as Debian ships it (serve-cgi-bin.conf: AllowOverride None, so
+    the .htaccess beside it is never read) plus apache-conf/oidc-secret-cgi.conf;
+    mod_cgi under prefork here (mod_cgid: the CgiBin tests below)."""
+    server = "apache-cgi-bin"
+
+    def test_the_cgi_bin_path_works_too(self):
+        w = self.env.world()
+        r = rest(self.port, w.project, w.app, token=w.token,
+                 path="/cgi-bin/oidc-secret.cgi" + REST_PATH % (w.project, w.app))
+        self.assertEqual(r.status, 200, r.body[:300])
+        self.env.secrets_seen.add(r.json()["clientSecret"])
+
+
+# --- the traps of a real install ------------------------------------------------
+
+def wait_for_line(path, pattern, timeout=10):
+    """The first match of pattern (multi-line) in the file, waiting for it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open(path, errors="replace") as f:
+                m = re.search(pattern, f.read(), re.M)
+            if m:
+                return m
+        except OSError:
+            pass
+        time.sleep(0.1)
+    return None
+
+
+def log_text(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+# A warning line that names both settings, in either order.
+PASSAUTH_WARNING = r"^.*warn.*(CGIPassAuth.*AllowOverride|AllowOverride.*CGIPassAuth).*$"
+
+
+class CgiBin(unittest.TestCase):
+    """Debian's cgi-bin under mod_cgid (event MPM, Debian's default): the
+    .htaccess is not read, so Authorization is lost unless
+    apache-conf/oidc-secret-cgi.conf says CGIPassAuth; the responder says so
+    in a warning, and only where that is the cause."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.env = env()
+        cls.bare = cls.env.apache_cgi_bin("cgid-cgi-bin-bare", snippet=False, cgid=True)
+        cls.snippet = cls.env.apache_cgi_bin("cgid-cgi-bin", snippet=True, cgid=True)
+
+    def call(self, web, w, token):
+        return rest(web.port, w.project, w.app, token=token,
+                    path="/cgi-bin/oidc-secret.cgi" + REST_PATH % (w.project, w.app))
+
+    def test_without_the_snippet_authorization_is_lost(self):
+        w = self.env.world()
+        before = self.env.snapshot()
+        r = self.call(self.bare, w, w.token)
+        self.assertEqual(r.status, 401, r.body[:300])
+        self.assertEqual(r.json(), error_body("auth_missing"))
+        self.assertEqual(self.env.snapshot(), before)
+
+    def test_without_the_snippet_the_responder_logs_the_fix(self):
+        w = self.env.world()
+        self.assertEqual(self.call(self.bare, w, w.token).status, 401)
+        self.assertIsNotNone(wait_for_line(self.bare.errlog, PASSAUTH_WARNING, 5),
+                             "no warning naming CGIPassAuth and AllowOverride in "
+                             + self.bare.errlog)
+
+    def test_with_the_snippet_it_works_and_warns_of_nothing(self):
+        w = self.env.world()
+        r = self.call(self.snippet, w, None)
+        self.assertEqual(r.json(), error_body("auth_missing"))
+        r = self.call(self.snippet, w, w.token)
+        self.assertEqual(r.status, 200, r.body[:300])
+        self.env.secrets_seen.add(r.json()["clientSecret"])
+        r = rest(self.snippet.port, w.project, w.app, token=w.token)
+        self.assertEqual(r.status, 200, r.body[:300])
+        self.env.secrets_seen.add(r.json()["clientSecret"])
+        self.assertNotRegex(log_text(self.snippet.errlog), re.compile(PASSAUTH_WARNING, re.M))
+
+
+class ConfigErrors(unittest.TestCase):
+    """A configuration the responder cannot use, under plain CGI: the client
+    gets a whole JSON 500, the error log the reason and what to do."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.env = env()
+
+    def test_unreadable_configuration_under_mod_cgi(self):
+        """Shared hosting without suEXEC: the CGI runs as www-data, the
+        account's 0600 file is not readable to it."""
+        e = self.env
+        name = "cgi-unreadable"
+        web = st.apache_cgi(os.path.join(e.dir, name), st.free_port(), e.config)
+        conf = os.path.join(web.dir, "oidc-secret", "oidc-secret.conf")
+        os.chown(conf, 0, 0)
+        os.chmod(conf, 0o600)
+        e._start(name, web)
+        w = e.world()
+        before = e.snapshot()
+        r = rest(web.port, w.project, w.app, token=w.token)
+        self.assertEqual((r.status, r.json()), (500, error_body("internal")))
+        self.assertEqual(e.snapshot(), before)
+        m = wait_for_line(web.errlog, r"configuration: (\S+/oidc-secret\.conf): cannot open: "
+                          r"Permission denied: this process runs as uid (\d+) \(www-data\) "
+                          r"and needs read permission: e\.g\. (chgrp www-data (\S+) && "
+                          r"chmod 0640 (\S+)) ", 5)
+        self.assertIsNotNone(m, log_text(web.errlog)[-2000:])
+        self.assertEqual(int(m.group(2)), pwd.getpwnam("www-data").pw_uid)
+        self.assertEqual(os.path.realpath(m.group(1)), os.path.realpath(conf))
+        # What the line says to do, done as it says, is the fix.
+        subprocess.run(["sh", "-c", m.group(3)], check=True)
+        r = rest(web.port, w.project, w.app, token=w.token)
+        self.assertEqual(r.status, 200, r.body[:300])
+        e.secrets_seen.add(r.json()["clientSecret"])
+
+    def test_configuration_error_under_mod_cgid_is_a_whole_json_500(self):
+        """mod_cgid hands the body over a socket: a program that exits with
+        it unread reset the connection under Apache's read of the answer
+        (curl exit 18).  Twenty calls, each answered whole."""
+        e = self.env
+        bad = e.config_with("cgid-bad", db_port="80a")
+        web = e.apache_cgi_bin("cgid-bad-config", config=bad, cgid=True)
+        w = e.world()
+        url = "http://127.0.0.1:%d%s" % (web.port, REST_PATH % (w.project, w.app))
+        for i in range(20):
+            with self.subTest(call=i):
+                out = subprocess.run(
+                    ["curl", "-sS", "-X", "POST", "-H", "Content-Type: application/json",
+                     "-H", "Authorization: Bearer " + w.token, "--data-raw",
+                     '{"pad": "%s"}' % ("x" * (i * 500)), "-w", "\n%{http_code}", url],
+                    capture_output=True, text=True, timeout=30)
+                self.assertEqual(out.returncode, 0, out.stderr)
+                body, _, status = out.stdout.rpartition("\n")
+                self.assertEqual((status, json.loads(body)), ("500", error_body("internal")))
+        self.assertIn('db_port = "80a": expected a whole number from 1 to 65535',
+                      log_text(web.errlog))
+
+
+class DaemonizedLighttpd(unittest.TestCase):
+    """lighttpd started as a daemon sends its responders' stderr nowhere;
+    log_file keeps the request log, and follows a rotation."""
+
+    def test_log_file_keeps_the_request_log_and_follows_rotation(self):
+        e = env()
+        name = "lighttpd-daemon"
+        d = st.make_dir(os.path.join(e.dir, name))
+        logfile = os.path.join(st.make_dir(os.path.join(d, "log")), "oidc-secret.log")
+        web = st.Lighttpd(d, st.free_port(), e.config_with(name, log_file=logfile))
+        # As an init script starts it: no -D, lighttpd forks and detaches.
+        subprocess.run(["lighttpd", "-f", web.conf], check=True, timeout=30,
+                       stdin=subprocess.DEVNULL, capture_output=True)
+        e.servers[name] = web
+        st.wait_for(lambda: st.port_open(web.port), 20, "lighttpd on %d" % web.port)
+        w = e.world()
+        r = rest(web.port, w.project, w.app, token=w.token)
+        self.assertEqual(r.status, 200, r.body[:300])
+        e.secrets_seen.add(r.json()["clientSecret"])
+        line = r"request id=\w+ method=POST route=rest status=200 code=0 user=%s " % w.user
+        self.assertIsNotNone(wait_for_line(logfile, line, 5), log_text(logfile))
+        self.assertEqual(os.stat(logfile).st_mode & 0o777, 0o640)
+        # Rotated away: a new file of that name gets the lines within ~5 s.
+        os.rename(logfile, logfile + ".1")
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 10 and "route=healthz" not in log_text(logfile):
+            self.assertEqual(http(web.port, "GET", "/debug/healthz").status, 200)
+            time.sleep(0.2)
+        took = time.monotonic() - t0
+        self.assertIn("route=healthz status=200", log_text(logfile))
+        self.assertLess(took, 6.5)
+        self.assertRegex(log_text(logfile + ".1"), line)
 
 
 # --- the systemd units --------------------------------------------------------
@@ -435,7 +701,7 @@ def wait_for_text(path, pattern, timeout=10):
 
 class ProcessLife(unittest.TestCase):
     """SIGTERM and SIGUSR1 let the request in hand finish; then the process
-    exits 0 (SPEC, STYLE.md habit 7).  Each test starts a call whose hash
+    exits 0, as oidc-secret.fcgi(8) says.  Each test starts a call whose hash
     takes about a second, signals the responder while it hashes (its
     resident memory has passed half of argon2_memory_kib), and checks the
     200, the stored hash, the one event, and the exit status."""
