@@ -180,8 +180,36 @@ log_served(const struct served *s, int delivered)
 	log_request(&line);
 }
 
-/* As much of a refused request's body as is read before exiting. */
-#define CGI_REFUSE_DRAIN_MAX (16u * 1024 * 1024)
+/* Under CGI, what is read of stdin after the answer (cgi_settle). */
+#define CGI_SETTLE_MAX (16u * 1024 * 1024)
+#define CGI_SETTLE_MS 200
+
+/*
+ * After the answer, under CGI: reads and drops what is left of stdin, at
+ * most max bytes, until it ends or nothing more comes for a moment.
+ * mod_cgid hands the body over a socket, and closing a socket with input
+ * unread resets it, cutting Apache's reading of the answer short (curl:
+ * "transfer closed with outstanding read data remaining").  A body that
+ * never ends, or is over the bound, is left: the process ends anyway.
+ */
+static void
+cgi_settle(size_t max)
+{
+	char scratch[4096];
+	struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
+	size_t total = 0;
+
+	while (total < max && poll(&pfd, 1, CGI_SETTLE_MS) > 0) {
+		ssize_t n = read(STDIN_FILENO, scratch, sizeof(scratch));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+	}
+	explicit_bzero(scratch, sizeof(scratch));
+}
 
 /* Under CGI a process that cannot start must still answer (RFC 3875 6). */
 static void
@@ -194,13 +222,7 @@ cgi_refuse(void)
 	if (rest_encode_error(ERR_INTERNAL, &resp) == 0)
 		response_write(&resp, &io);
 	response_free(&resp);
-	/*
-	 * Read the body before exiting: mod_cgid hands it over a socket, and
-	 * closing a socket with input unread resets it, cutting Apache's
-	 * reading of this answer short (curl: "transfer closed with
-	 * outstanding read data remaining").
-	 */
-	(void)request_drain(&io, CGI_REFUSE_DRAIN_MAX);
+	cgi_settle(CGI_SETTLE_MAX);
 }
 
 /* Environment strings are ours to overwrite: the token leaves no copy. */
@@ -244,9 +266,8 @@ serve_cgi(struct service *svc)
 
 	delivered = serve(svc, &io, &s) == 0;
 	warn_stripped_authorization(&s);
-	/* A refused body stays unread: the server sees us exit. */
-	if (!s.req.input_unread)
-		(void)request_drain(&io, svc->cfg->max_body_bytes);
+	/* The answer is out; a refused body was never read into memory. */
+	cgi_settle(CGI_SETTLE_MAX);
 	log_served(&s, delivered);
 	request_free(&s.req);
 	wipe_env("HTTP_AUTHORIZATION");

@@ -1348,7 +1348,7 @@ class DatabaseLogin(AdminCase):
             with self.subTest(case=what):
                 r = run_admin(conf, "check-config")
                 self.assert_exit(r, 4)
-                self.assertRegex(r.stderr, r"database: connect: 104[45] .*Access denied")
+                self.assertRegex(r.stderr, r"database: connect to localhost: 104[45] .*Access denied")
                 self.assertIn("CREATE USER '%s'@'localhost' IDENTIFIED BY '<db_password>'"
                               % user, r.stderr)
                 self.assertIn("GRANT ALL ON `%s`.* TO '%s'@'localhost'" % (db, user), r.stderr)

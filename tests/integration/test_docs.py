@@ -50,7 +50,7 @@ def config_defaults():
     body = re.search(r"\nconfig_defaults\(struct config \*cfg\)\n\{(.*?)\n\}",
                      source("src/config.c"), re.S)[1]
     out = {k: "" for k in config_keys()}
-    for name, value in re.findall(r'snprintf\(cfg->(\w+), sizeof\(cfg->\w+\), "([^"]*)"\)', body):
+    for name, value in re.findall(r'snprintf\(cfg->(\w+),\s+sizeof\(cfg->\w+\),\s+"([^"]*)"\)', body):
         out[name] = value
     for name, expr in re.findall(r"cfg->(\w+) = ([^;]+);", body):
         expr = expr.strip()
@@ -104,7 +104,7 @@ class Configuration(unittest.TestCase):
             with self.subTest(key=key):
                 text = documented[key]
                 if defaults[key]:
-                    self.assertRegex(text, r"Default:\n\.Ql %s\b" % re.escape(defaults[key]))
+                    self.assertRegex(text, r"Default:\n\.Ql %s(?!\w)" % re.escape(defaults[key]))
                 else:
                     self.assertRegex(text, r"Default: empty")
                 if spec[0] == "UINT":

@@ -25,7 +25,6 @@ fake_store_reset(void)
 	fake.result.sequence = 8;
 	fake.result.change_date.sec = 1795785255;
 	fake.result.change_date.nsec = 500000000;
-	fake.result.app = fake.app;
 	fake.result.lock_ns = 1000;
 	fake.result.attempts = 1;
 }
@@ -45,55 +44,57 @@ copy(char *out, size_t outlen, const char *s)
 	snprintf(out, outlen, "%s", s != NULL ? s : "(null)");
 }
 
-enum err
-store_token(struct store *s, const char *sha256_hex, struct token_row *out)
+/* A check's outcome as the statement's column: 1, 0, or a failure. */
+static int
+holds(enum err rc, enum err no, enum err *fail)
 {
+	if (rc == ERR_OK)
+		return 1;
+	if (rc != no && *fail == ERR_OK)
+		*fail = rc;
+	return 0;
+}
+
+enum err
+store_lookup(struct store *s, const struct lookup_key *k, struct lookup *out)
+{
+	enum err fail = ERR_OK;
+
 	(void)s;
 	fake.token_calls++;
-	called("token");
-	copy(fake.digest, sizeof(fake.digest), sha256_hex);
-	if (fake.token_rc == ERR_OK)
-		*out = fake.token;
-	return fake.token_rc;
-}
-
-enum err
-store_org_active(struct store *s, const char *org_id)
-{
-	(void)s;
-	fake.org_calls++;
-	called("org");
-	copy(fake.org, sizeof(fake.org), org_id);
-	return fake.org_rc;
-}
-
-enum err
-store_permission(struct store *s, const char *user_id, const char *org_id,
-    const char *project_id, const char *permission)
-{
-	(void)s;
-	fake.permission_calls++;
-	called("permission");
-	copy(fake.perm_user, sizeof(fake.perm_user), user_id);
-	copy(fake.perm_org, sizeof(fake.perm_org), org_id);
-	copy(fake.perm_project, sizeof(fake.perm_project), project_id);
-	copy(fake.permission, sizeof(fake.permission), permission);
-	return fake.permission_rc;
-}
-
-enum err
-store_app(struct store *s, const char *project_id, const char *app_id,
-    const char *org_id, struct app_row *out)
-{
-	(void)s;
-	fake.app_calls++;
-	called("app");
-	copy(fake.app_project, sizeof(fake.app_project), project_id);
-	copy(fake.app_app, sizeof(fake.app_app), app_id);
-	copy(fake.app_org, sizeof(fake.app_org), org_id);
-	if (fake.app_rc == ERR_OK)
-		*out = fake.app;
-	return fake.app_rc;
+	called("lookup");
+	copy(fake.digest, sizeof(fake.digest), k->digest);
+	fake.v1 = k->v1;
+	copy(fake.org, sizeof(fake.org), k->org);
+	copy(fake.project, sizeof(fake.project), k->project_id);
+	copy(fake.app_id, sizeof(fake.app_id), k->app_id);
+	copy(fake.permission, sizeof(fake.permission), k->permission);
+	memset(out, 0, sizeof(*out));
+	out->token_found = holds(fake.token_rc, ERR_TOKEN_INVALID, &fail);
+	out->org_active = holds(fake.org_rc, ERR_ORG_NOT_FOUND, &fail);
+	out->permitted = holds(fake.permission_rc, ERR_PERMISSION_DENIED,
+	    &fail);
+	out->app_found = holds(fake.app_rc, ERR_APP_NOT_FOUND, &fail);
+	if (fail != ERR_OK) {
+		memset(out, 0, sizeof(*out));
+		return fail;
+	}
+	if (!out->token_found) {
+		memset(out, 0, sizeof(*out));
+		return ERR_OK;
+	}
+	copy(out->user_id, sizeof(out->user_id), fake.token.user_id);
+	copy(out->user_org, sizeof(out->user_org), fake.token.user_org);
+	out->pat = fake.token.pat;
+	copy(out->audience, sizeof(out->audience), fake.token.audience);
+	if (out->app_found) {
+		out->kind = fake.app.kind;
+		out->has_config = !fake.app.no_config;
+		out->created = fake.app.created;
+		copy(out->resource_owner, sizeof(out->resource_owner),
+		    fake.app.resource_owner);
+	}
+	return ERR_OK;
 }
 
 enum err

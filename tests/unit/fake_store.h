@@ -15,31 +15,45 @@
 #define FAKE_OWNER "org-owner"
 #define FAKE_API_PROJECT "api-project"
 
+/*
+ * store_lookup() answers one statement for every check; the fake builds
+ * its answer from one outcome per check, as the statement would find it:
+ * token_rc ERR_TOKEN_INVALID is no token, org_rc ERR_ORG_NOT_FOUND an
+ * inactive org, permission_rc ERR_PERMISSION_DENIED no role, app_rc
+ * ERR_APP_NOT_FOUND no app; any other error is the lookup's own failure.
+ */
 struct fake_store {
 	/* What the functions answer. */
 	enum err token_rc;
-	struct token_row token;		/* on ERR_OK */
+	struct {
+		char user_id[ID_BYTES + 1];
+		char user_org[ID_BYTES + 1];
+		int pat;
+		char audience[AUDIENCE_MAX + 1];
+	} token;			/* on ERR_OK */
 	enum err org_rc;
 	enum err permission_rc;
 	enum err app_rc;
-	struct app_row app;		/* on ERR_OK */
+	struct {
+		enum app_kind kind;
+		int no_config;		/* its configuration row is missing */
+		struct ts created;
+		char resource_owner[ID_BYTES + 1];
+	} app;				/* on ERR_OK */
 	enum err change_rc;
 	struct change_result result;	/* on ERR_OK */
 	enum err ping_rc;
 
 	/* What they were asked. */
-	unsigned token_calls, org_calls, permission_calls, app_calls;
+	unsigned token_calls;		/* lookups: each asks for the token */
 	unsigned change_calls, ping_calls;
-	char calls[128];		/* "token,org,permission,app,change" */
-	char digest[SHA256_HEX];	/* store_token's last */
-	char org[ID_BYTES + 1];		/* store_org_active's last */
-	char perm_user[ID_BYTES + 1];	/* store_permission's last */
-	char perm_org[ID_BYTES + 1];	/* "(null)" for NULL */
-	char perm_project[ID_BYTES + 1];
+	char calls[128];		/* "lookup,change" */
+	char digest[SHA256_HEX];	/* store_lookup's last key */
+	int v1;
+	char org[ID_BYTES + 1];		/* "(null)" for NULL */
+	char project[ID_BYTES + 1];
+	char app_id[ID_BYTES + 1];
 	char permission[64];
-	char app_project[ID_BYTES + 1];	/* store_app's last */
-	char app_app[ID_BYTES + 1];
-	char app_org[ID_BYTES + 1];	/* "(null)" for NULL */
 	struct {			/* store_change_secret's last */
 		char project[ID_BYTES + 1];
 		char app[ID_BYTES + 1];

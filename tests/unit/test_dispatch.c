@@ -714,7 +714,9 @@ test_success_rest(void **state)
 	assert_true(body_has("\"sequence\":\"8\""));
 	assert_true(body_has("\"resourceOwner\":\"" FAKE_OWNER "\""));
 	assert_success("rest", "P1", "A1");
-	assert_string_equal(fake.change.org, FAKE_USER_ORG);
+	/* The event's org is the project's, as the lookup found it. */
+	assert_int_equal(fake.v1, 1);
+	assert_string_equal(fake.change.org, FAKE_OWNER);
 }
 
 static void
@@ -766,7 +768,8 @@ test_success_connect(void **state)
 	assert_int_equal(strncmp(resp.body, "{\"clientSecret\":\"", 17), 0);
 	assert_true(body_has("\"creationDate\":\"2026-11-27T13:14:15.500Z\""));
 	assert_success("connect", "P3", "A3");
-	assert_string_equal(fake.change.org, "(null)");
+	assert_int_equal(fake.v1, 0);
+	assert_string_equal(fake.change.org, FAKE_OWNER);
 
 	fake_store_reset();
 	a.path = V2BETA_PATH;

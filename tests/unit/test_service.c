@@ -8,19 +8,18 @@
  * that counts its calls and can make one last long.
  *
  * Covers: the bearer header and the audience list; authentication (no
- * store call for a header that cannot hold a token, the SHA-256 that is
+ * lookup for a header that cannot hold a token, the SHA-256 that is
  * looked up, the audience check that personal access tokens skip); the
- * refused-token cache, by counting the store's token lookups: a refusal is
+ * refused-token cache, by counting the store's lookups: a refusal is
  * remembered, an acceptance or an outage never is, a remembered refusal
- * expires, a newer refusal takes the slot; the acting organisation; the
- * order of the checks for each call (management.v1 for OIDC and API apps,
- * application.v2, app.v2beta), shown by lifting one failure at a time and
- * by the store calls each step made; which app kinds each call may change,
- * and the IDs and "not found" of each; what the store is asked and with
- * which organisation; the outcome; the deadline (a past one writes
- * nothing, one that passes while hashing writes nothing); that the hash is
- * computed once, and that no error writes to the store or leaves a secret
- * behind.
+ * expires, a newer refusal takes the slot; the acting organisation the
+ * lookup is asked about; the order of the checks for each call
+ * (management.v1 for OIDC and API apps, application.v2, app.v2beta),
+ * shown by lifting one failure at a time, with one lookup before any of
+ * them; which app kinds each call may change, and the IDs and "not found"
+ * of each; the outcome; the deadline (a past one writes nothing, one that
+ * passes while hashing writes nothing); that the hash is computed once,
+ * and that no error writes to the store or leaves a secret behind.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -201,11 +200,36 @@ test_audience(void **state)
 
 /* --- auth: the token --------------------------------------------------- */
 
+/* Who the token names, when the lookup accepts it. */
+struct who {
+	char user_id[ID_BYTES + 1];
+	char org_id[ID_BYTES + 1];
+};
+
+/* The token's part of a call: its digest, the lookup, the verdict. */
 static enum err
-authenticate(const char *header, struct principal *who)
+authenticate(const char *header, struct who *who)
 {
+	struct lookup_key k;
+	struct lookup l;
+	char digest[SHA256_HEX];
+	enum err e;
+
 	memset(who, 0, sizeof(*who));
-	return auth_authenticate((struct store *)&cfg, &cfg, header, who);
+	if ((e = auth_digest(header, digest)) != ERR_OK)
+		return e;
+	memset(&k, 0, sizeof(k));
+	k.digest = digest;
+	k.project_id = "P";
+	k.app_id = "A";
+	k.permission = PERMISSION_APP_WRITE;
+	if ((e = store_lookup((struct store *)&cfg, &k, &l)) != ERR_OK)
+		return e;
+	if ((e = auth_accept(&cfg, digest, &l)) != ERR_OK)
+		return e;
+	memcpy(who->user_id, l.user_id, sizeof(who->user_id));
+	memcpy(who->org_id, l.user_org, sizeof(who->org_id));
+	return ERR_OK;
 }
 
 static void
@@ -215,7 +239,7 @@ test_authenticate(void **state)
 		"Bearer ", "Bearer a\"b", "Bearer a,b", "Bearer a;b",
 		"Bearer \xc3\xa9", "Bearer a\x01", "Bearer a b",
 	};
-	struct principal who;
+	struct who who;
 	char *huge;
 	size_t i;
 
@@ -254,7 +278,7 @@ test_authenticate(void **state)
 static void
 test_audience_check(void **state)
 {
-	struct principal who;
+	struct who who;
 
 	(void)state;
 	snprintf(fake.token.audience, sizeof(fake.token.audience),
@@ -282,7 +306,7 @@ test_audience_check(void **state)
 static void
 test_refused_cache(void **state)
 {
-	struct principal who;
+	struct who who;
 	unsigned i;
 
 	(void)state;
@@ -315,7 +339,7 @@ test_refused_cache(void **state)
 static void
 test_cache_keeps_no_acceptance(void **state)
 {
-	struct principal who;
+	struct who who;
 
 	(void)state;
 	/* Accepted, then revoked: refused at once, never from a cache. */
@@ -346,7 +370,7 @@ static void
 test_cache_slot_taken(void **state)
 {
 	char a[32], b[32], da[SHA256_HEX], db[SHA256_HEX];
-	struct principal who;
+	struct who who;
 	char ha[48], hb[48];
 	int i, j = -1;
 
@@ -373,57 +397,52 @@ test_cache_slot_taken(void **state)
 	assert_int_equal(fake.token_calls, 3);
 }
 
-/* --- auth: the acting organisation ------------------------------------- */
+/* --- the acting organisation ------------------------------------------- */
 
+/* What the lookup is asked about the organisation, and its verdict. */
 static void
 test_acting_org(void **state)
 {
-	struct principal who;
-	char org[ID_BYTES + 1], *long_id;
+	struct outcome out;
+	struct call c;
 
 	(void)state;
-	memset(&who, 0, sizeof(who));
-	snprintf(who.user_id, sizeof(who.user_id), "u");
-	snprintf(who.org_id, sizeof(who.org_id), "own-org");
-	/* No header, or an empty one: the user's own, no lookup. */
-	assert_int_equal(auth_acting_org(NULL, &who, NULL, org, sizeof(org)),
-	    ERR_OK);
-	assert_string_equal(org, "own-org");
-	assert_int_equal(auth_acting_org(NULL, &who, "", org, sizeof(org)),
-	    ERR_OK);
-	assert_string_equal(org, "own-org");
-	assert_int_equal(fake.org_calls, 0);
+	/* v1 without the header, or with an empty one: the user's own. */
+	call_init(&c, RPC_V1_OIDC);
+	assert_int_equal(run(&c, &out), ERR_OK);
+	assert_int_equal(fake.v1, 1);
+	assert_string_equal(fake.org, "(null)");
+	c.org_header = "";
+	fake.org_rc = ERR_ORG_NOT_FOUND;	/* never looked at */
+	assert_int_equal(run(&c, &out), ERR_OK);
+	assert_string_equal(fake.org, "(null)");
 	/* A header names the org, which must be active. */
-	assert_int_equal(auth_acting_org(NULL, &who, "other", org, sizeof(org)),
-	    ERR_OK);
-	assert_string_equal(org, "other");
+	fake.org_rc = ERR_OK;
+	c.org_header = "other";
+	assert_int_equal(run(&c, &out), ERR_OK);
 	assert_string_equal(fake.org, "other");
 	fake.org_rc = ERR_ORG_NOT_FOUND;
-	org[0] = '\0';
-	assert_int_equal(auth_acting_org(NULL, &who, "gone", org, sizeof(org)),
-	    ERR_ORG_NOT_FOUND);
-	assert_int_equal(fake.org_calls, 2);
+	c.org_header = "gone";
+	assert_int_equal(run(&c, &out), ERR_ORG_NOT_FOUND);
+	/* No ID at all: no org has it, the lookup says so. */
+	c.org_header = "a\x01";
+	assert_int_equal(run(&c, &out), ERR_ORG_NOT_FOUND);
 	fake.org_rc = ERR_UNAVAILABLE;
-	assert_int_equal(auth_acting_org(NULL, &who, "x", org, sizeof(org)),
-	    ERR_UNAVAILABLE);
-	/* No ID at all: no org has it, and no lookup is needed. */
-	fake.org_rc = ERR_OK;
-	assert_int_equal(auth_acting_org(NULL, &who, "a\x01", org, sizeof(org)),
-	    ERR_ORG_NOT_FOUND);
-	assert_int_equal(auth_acting_org(NULL, &who, "\xff", org, sizeof(org)),
-	    ERR_ORG_NOT_FOUND);
-	long_id = malloc(ID_MAX + 2);
-	assert_non_null(long_id);
-	memset(long_id, 'o', ID_MAX + 1);
-	long_id[ID_MAX + 1] = '\0';
-	assert_int_equal(auth_acting_org(NULL, &who, long_id, org, sizeof(org)),
-	    ERR_ORG_NOT_FOUND);
-	assert_int_equal(fake.org_calls, 3);
-	long_id[ID_MAX] = '\0';
-	assert_int_equal(auth_acting_org(NULL, &who, long_id, org, sizeof(org)),
-	    ERR_OK);
-	assert_int_equal(fake.org_calls, 4);
-	free(long_id);
+	c.org_header = "x";
+	assert_int_equal(run(&c, &out), ERR_UNAVAILABLE);
+	/* v2 and v2beta: the project's own organisation, whatever is sent. */
+	fake_store_reset();
+	call_init(&c, RPC_V2);
+	c.org_header = "ignored";
+	fake.org_rc = ERR_ORG_NOT_FOUND;
+	assert_int_equal(run(&c, &out), ERR_OK);
+	assert_int_equal(fake.v1, 0);
+	assert_string_equal(fake.org, "(null)");
+	call_init(&c, RPC_V2BETA);
+	c.org_header = "ignored";
+	assert_int_equal(run(&c, &out), ERR_OK);
+	assert_string_equal(fake.org, "(null)");
+	outcome_wipe(&out);
 }
 
 /* --- the order of the checks ------------------------------------------ */
@@ -466,14 +485,14 @@ order_v1(enum rpc rpc, enum err wrong_kind, enum app_kind other)
 {
 	const struct step steps[] = {
 		{ ERR_AUTH_MISSING, "" },
-		{ ERR_TOKEN_INVALID, "token" },
-		{ ERR_ORG_NOT_FOUND, "token,org" },
-		{ ERR_ID_MISSING, "token,org" },
-		{ ERR_INVALID_ARGUMENT, "token,org" },
-		{ ERR_PERMISSION_DENIED, "token,org,permission" },
-		{ ERR_APP_NOT_FOUND, "token,org,permission,app" },
-		{ wrong_kind, "token,org,permission,app" },
-		{ ERR_OK, "token,org,permission,app,change" },
+		{ ERR_TOKEN_INVALID, "lookup" },
+		{ ERR_ORG_NOT_FOUND, "lookup" },
+		{ ERR_ID_MISSING, "lookup" },
+		{ ERR_INVALID_ARGUMENT, "lookup" },
+		{ ERR_PERMISSION_DENIED, "lookup" },
+		{ ERR_APP_NOT_FOUND, "lookup" },
+		{ wrong_kind, "lookup" },
+		{ ERR_OK, "lookup,change" },
 	};
 	struct call c;
 	int i = 0;
@@ -507,11 +526,10 @@ order_v1(enum rpc rpc, enum err wrong_kind, enum app_kind other)
 	NEXT();
 	fake.app.kind = rpc == RPC_V1_OIDC ? APP_OIDC : APP_API;
 	NEXT();
-	/* The acting org is the header's, everywhere. */
+	/* The acting org is the header's; the event's the project's. */
+	assert_int_equal(fake.v1, 1);
 	assert_string_equal(fake.org, "org-2");
-	assert_string_equal(fake.perm_org, "org-2");
-	assert_string_equal(fake.app_org, "org-2");
-	assert_string_equal(fake.change.org, "org-2");
+	assert_string_equal(fake.change.org, FAKE_OWNER);
 }
 
 static void
@@ -533,15 +551,15 @@ test_order_v2(void **state)
 {
 	const struct step steps[] = {
 		{ ERR_AUTH_MISSING, "" },
-		{ ERR_TOKEN_INVALID, "token" },
+		{ ERR_TOKEN_INVALID, "lookup" },
 		/* No org check: the project's own organisation acts. */
-		{ ERR_ID_MISSING_V2, "token" },
-		{ ERR_INVALID_ARGUMENT, "token" },
-		{ ERR_PERMISSION_DENIED, "token,permission" },
-		{ ERR_APP_NOT_FOUND_V2, "token,permission,app" },
+		{ ERR_ID_MISSING_V2, "lookup" },
+		{ ERR_INVALID_ARGUMENT, "lookup" },
+		{ ERR_PERMISSION_DENIED, "lookup" },
+		{ ERR_APP_NOT_FOUND_V2, "lookup" },
 		/* A SAML app has no secret: not found, as in ZITADEL. */
-		{ ERR_APP_NOT_FOUND_V2, "token,permission,app" },
-		{ ERR_OK, "token,permission,app,change" },
+		{ ERR_APP_NOT_FOUND_V2, "lookup" },
+		{ ERR_OK, "lookup,change" },
 	};
 	struct call c;
 	int i = 0;
@@ -572,10 +590,9 @@ test_order_v2(void **state)
 	NEXT();
 	fake.app.kind = APP_API;
 	NEXT();
-	assert_int_equal(fake.org_calls, 0);
-	assert_string_equal(fake.perm_org, "(null)");
-	assert_string_equal(fake.app_org, "(null)");
-	assert_string_equal(fake.change.org, "(null)");
+	assert_int_equal(fake.v1, 0);
+	assert_string_equal(fake.org, "(null)");
+	assert_string_equal(fake.change.org, FAKE_OWNER);
 	assert_int_equal(fake.change.kind, APP_API);
 }
 
@@ -584,15 +601,15 @@ test_order_v2beta(void **state)
 {
 	const struct step steps[] = {
 		{ ERR_AUTH_MISSING, "" },
-		{ ERR_TOKEN_INVALID, "token" },
+		{ ERR_TOKEN_INVALID, "lookup" },
 		/* The app type before the IDs, however empty they are. */
-		{ ERR_APP_TYPE_UNKNOWN, "token" },
-		{ ERR_ID_MISSING, "token" },
-		{ ERR_INVALID_ARGUMENT, "token" },
-		{ ERR_PERMISSION_DENIED, "token,permission" },
-		{ ERR_APP_NOT_FOUND, "token,permission,app" },
-		{ ERR_APP_NOT_API, "token,permission,app" },
-		{ ERR_OK, "token,permission,app,change" },
+		{ ERR_APP_TYPE_UNKNOWN, "lookup" },
+		{ ERR_ID_MISSING, "lookup" },
+		{ ERR_INVALID_ARGUMENT, "lookup" },
+		{ ERR_PERMISSION_DENIED, "lookup" },
+		{ ERR_APP_NOT_FOUND, "lookup" },
+		{ ERR_APP_NOT_API, "lookup" },
+		{ ERR_OK, "lookup,change" },
 	};
 	struct call c;
 	int i = 0;
@@ -624,8 +641,9 @@ test_order_v2beta(void **state)
 	NEXT();
 	fake.app.kind = APP_API;
 	NEXT();
-	assert_int_equal(fake.org_calls, 0);
-	assert_string_equal(fake.change.org, "(null)");
+	assert_int_equal(fake.v1, 0);
+	assert_string_equal(fake.org, "(null)");
+	assert_string_equal(fake.change.org, FAKE_OWNER);
 }
 
 /* Which app kinds each call may change. */
@@ -747,16 +765,18 @@ test_success(void **state)
 	assert_int_equal(run(&c, &out), ERR_OK);
 	assert_int_equal(hashes, 1);
 	assert_int_equal(fake.change_calls, 1);
-	/* What the store was asked. */
-	assert_string_equal(fake.perm_user, FAKE_USER);
-	assert_string_equal(fake.perm_org, FAKE_USER_ORG);
-	assert_string_equal(fake.perm_project, "P");
+	/* What the store was asked: one lookup, one change. */
+	assert_string_equal(fake.calls, "lookup,change");
+	assert_string_equal(fake.digest, "461caa80a52104436e34006189430d13"
+	    "aba103b2c4344d446ea3d9324b0de1c0");
+	assert_int_equal(fake.v1, 1);
+	assert_string_equal(fake.org, "(null)");
+	assert_string_equal(fake.project, "P");
+	assert_string_equal(fake.app_id, "A");
 	assert_string_equal(fake.permission, "project.app.write");
-	assert_string_equal(fake.app_project, "P");
-	assert_string_equal(fake.app_app, "A");
 	assert_string_equal(fake.change.project, "P");
 	assert_string_equal(fake.change.app, "A");
-	assert_string_equal(fake.change.org, FAKE_USER_ORG);
+	assert_string_equal(fake.change.org, FAKE_OWNER);
 	assert_int_equal(fake.change.kind, APP_OIDC);
 	assert_string_equal(fake.change.editor, FAKE_USER);
 	/* The secret: secret_length letters and digits, and its hash. */
@@ -820,7 +840,7 @@ test_deadline(void **state)
 	call_init(&c, RPC_V1_OIDC);
 	c.deadline_ns = 1;
 	assert_int_equal(run(&c, &out), ERR_DEADLINE);
-	assert_string_equal(fake.calls, "token,permission,app");
+	assert_string_equal(fake.calls, "lookup");
 	assert_int_equal(hashes, 0);
 	assert_int_equal(fake.change_calls, 0);
 	/* A check that fails answers before the deadline does. */
@@ -866,7 +886,7 @@ test_no_write_on_error(void **state)
 			memset(refused, 0, sizeof(refused));
 			hashes = 0;
 			if (rpc >= RPC_V2 && rcs[i] == &fake.org_rc)
-				continue;	/* never asked */
+				continue;	/* never looked at */
 			call_init(&c, (enum rpc)rpc);
 			c.org_header = "org-2";
 			*rcs[i] = fails[i];
