@@ -268,18 +268,20 @@ connect_error(int form, enum err kind, struct response *resp)
 		json_object_put(debug);
 		goto out;
 	}
-	/* "debug" is for people reading the wire; clients use "value". */
-	if (json_object_object_add(detail, "debug", debug) != 0) {
-		json_object_put(debug);
-		goto out;
-	}
 	if (jsonout_string(root, "code", err_connect_code(e->grpc)) != 0 ||
 	    jsonout_string(root, "message", message) != 0 ||
 	    jsonout_string(detail, "type", "zitadel.v1.ErrorDetail") != 0 ||
 	    jsonout_string(detail, "value", value) != 0 ||
 	    jsonout_string(debug, "id", e->id) != 0 ||
-	    jsonout_string(debug, "message", e->text) != 0)
+	    jsonout_string(debug, "message", e->text) != 0) {
+		json_object_put(debug);
 		goto out;
+	}
+	/* "debug" is for people reading the wire; clients use "value". */
+	if (json_object_object_add(detail, "debug", debug) != 0) {
+		json_object_put(debug);
+		goto out;
+	}
 	if (json_object_array_add(details, detail) != 0)
 		goto out;
 	detail = NULL;

@@ -193,19 +193,26 @@ response_write(const struct response *resp, const struct io *io)
 	int k;
 
 	/* RFC 3875 6.3.3: the Status header carries the code to the server. */
-	k = snprintf(head, sizeof(head),
-	    "Status: %d %s\r\n"
-	    "Content-Type: %s\r\n"
-	    "Content-Length: %zu\r\n"
-	    "Cache-Control: no-store\r\n"
-	    "Pragma: no-cache\r\n"
-	    "X-Content-Type-Options: nosniff\r\n",
-	    resp->status, err_http_reason(resp->status),
-	    resp->content_type != NULL ? resp->content_type : "text/plain",
-	    resp->body_len);
+	k = snprintf(head, sizeof(head), "Status: %d %s\r\n", resp->status,
+	    err_http_reason(resp->status));
 	if (k < 0 || (size_t)k >= sizeof(head))
 		return -1;
 	n = (size_t)k;
+	/* RFC 9110 8.6, 15.3.5: a 204 has no content, and says nothing of it. */
+	if (resp->status != 204) {
+		k = snprintf(head + n, sizeof(head) - n,
+		    "Content-Type: %s\r\nContent-Length: %zu\r\n",
+		    resp->content_type != NULL ? resp->content_type :
+		    "text/plain", resp->body_len);
+		if (k < 0 || (size_t)k >= sizeof(head) - n)
+			return -1;
+		n += (size_t)k;
+	}
+	k = snprintf(head + n, sizeof(head) - n, "Cache-Control: no-store\r\n"
+	    "Pragma: no-cache\r\nX-Content-Type-Options: nosniff\r\n");
+	if (k < 0 || (size_t)k >= sizeof(head) - n)
+		return -1;
+	n += (size_t)k;
 	for (i = 0; i < resp->nheader; i++) {
 		k = snprintf(head + n, sizeof(head) - n, "%s: %s\r\n",
 		    resp->header[i].name, resp->header[i].value);

@@ -86,21 +86,22 @@ static const char *const sql[ST__COUNT] = {
 	[ST_BUMP_PROJECT] =
 	    "UPDATE projects SET sequence = LAST_INSERT_ID(sequence + 1)"
 	    " WHERE id = ? AND state <> 'removed'",
-	/* Changes nothing unless the app is still there, of its kind. */
+	/*
+	 * Single-table statements only: a multi-table UPDATE crashed
+	 * MariaDB 10.11's Galera nodes under load (doc/galera.md).
+	 * Changes nothing unless the app is still there, of its kind.
+	 */
+	[ST_TOUCH_APP] =
+	    "UPDATE apps SET change_date = ? WHERE id = ? AND project_id = ?"
+	    " AND app_type = ? AND state <> 'removed'",
 	[ST_SET_SECRET_OIDC] =
-	    "UPDATE oidc_configs o JOIN apps a ON a.id = o.app_id"
-	    " JOIN projects p ON p.id = a.project_id"
-	    " SET o.client_secret_hash = ?, o.secret_change_date = ?,"
-	    " a.change_date = ?, p.change_date = ?"
-	    " WHERE o.app_id = ? AND a.project_id = ? AND a.app_type = 'oidc'"
-	    " AND a.state <> 'removed'",
+	    "UPDATE oidc_configs SET client_secret_hash = ?,"
+	    " secret_change_date = ? WHERE app_id = ?",
 	[ST_SET_SECRET_API] =
-	    "UPDATE api_configs o JOIN apps a ON a.id = o.app_id"
-	    " JOIN projects p ON p.id = a.project_id"
-	    " SET o.client_secret_hash = ?, o.secret_change_date = ?,"
-	    " a.change_date = ?, p.change_date = ?"
-	    " WHERE o.app_id = ? AND a.project_id = ? AND a.app_type = 'api'"
-	    " AND a.state <> 'removed'",
+	    "UPDATE api_configs SET client_secret_hash = ?,"
+	    " secret_change_date = ? WHERE app_id = ?",
+	[ST_TOUCH_PROJECT] =
+	    "UPDATE projects SET change_date = ? WHERE id = ?",
 	[ST_EVENT] =
 	    "INSERT INTO events (aggregate_type, aggregate_id, sequence,"
 	    " event_type, resource_owner, editor_user, creation_date, payload)"
@@ -725,19 +726,33 @@ change_once(struct store *s, const struct change *c,
 	time_to_db(out->change_date, &now_db);
 
 	par.n = 0;
-	bind_str(&par, c->hash);
-	bind_time(&par, &now_db);
-	bind_time(&par, &now_db);
 	bind_time(&par, &now_db);
 	bind_str(&par, c->app_id);
 	bind_str(&par, c->project_id);
-	if ((e = run(s, set, &par, NULL, NULL)) != ERR_OK)
+	bind_str(&par, c->kind == APP_API ? "api" : "oidc");
+	if ((e = run(s, ST_TOUCH_APP, &par, NULL, NULL)) != ERR_OK)
 		goto abort;
-	/* Three rows found: the configuration, the app, the project. */
-	if (mysql_stmt_affected_rows(s->st[set]) == 0) {
-		e = ERR_APP_NOT_FOUND;
+	if (mysql_stmt_affected_rows(s->st[ST_TOUCH_APP]) != 1) {
+		e = ERR_APP_NOT_FOUND;	/* removed since the lookup */
 		goto abort;
 	}
+	par.n = 0;
+	bind_str(&par, c->hash);
+	bind_time(&par, &now_db);
+	bind_str(&par, c->app_id);
+	if ((e = run(s, set, &par, NULL, NULL)) != ERR_OK)
+		goto abort;
+	if (mysql_stmt_affected_rows(s->st[set]) != 1) {
+		log_msg(LOG_ERROR, "database: app without its configuration "
+		    "row (oidc_configs or api_configs)");
+		e = ERR_INTERNAL;
+		goto abort;
+	}
+	par.n = 0;
+	bind_time(&par, &now_db);
+	bind_str(&par, c->project_id);
+	if ((e = run(s, ST_TOUCH_PROJECT, &par, NULL, NULL)) != ERR_OK)
+		goto abort;
 	par.n = 0;
 	bind_str(&par, c->project_id);
 	bind_u64(&par, &seq);
