@@ -217,10 +217,11 @@ class Node:
             if position is not None:
                 extra.append("--wsrep-start-position=" + position)
         self.log_offset = os.path.getsize(self.errlog)
-        self.proc = subprocess.Popen(
-            ["mariadbd"] + self.options() + extra, stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)
+        # What mariadbd says before it opens its error log (a bad option).
+        with open(os.path.join(self.dir, "mysqld.stderr"), "a") as early:
+            self.proc = subprocess.Popen(
+                ["mariadbd"] + self.options() + extra, stdin=subprocess.DEVNULL,
+                stdout=early, stderr=early, start_new_session=True)
         self.paused = False
         self.stopped_by_us = False
         if wait:
@@ -394,10 +395,14 @@ class Node:
             return f.read()
 
     def log_tail(self, lines=25):
-        try:
-            return "\n".join(self.log(False).splitlines()[-lines:])
-        except OSError:
-            return ""
+        text = ""
+        for path in (os.path.join(self.dir, "mysqld.stderr"), self.errlog):
+            try:
+                with open(path, errors="replace") as f:
+                    text += f.read()
+            except OSError:
+                pass
+        return "\n".join(text.splitlines()[-lines:])
 
     def transfer(self):
         """How the node got its state since its last start or mark(), from

@@ -250,6 +250,19 @@ class Load:
         self.took = time.monotonic() - self.t0
         return not any(t.is_alive() for t in self.threads)
 
+    def wait_for(self, check, timeout):
+        """The time of the first answer that check() accepts, waiting up to
+        timeout seconds for one; None if none came."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.lock:
+                hits = [a.t1 for a in self.answers if check(a)]
+            if hits:
+                return min(hits)
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.1)
+
     def count(self, status, web=None, after=None, before=None):
         """Answers with status (through web) of calls made wholly between
         after and before."""
@@ -581,8 +594,12 @@ class Galera(unittest.TestCase):
             n1.wait_state(lambda s: s and s[3] == 2 and s[1] == "Primary", 60,
                           "nodes 1 and 2 to drop node 3")
             dropped = time.monotonic()
-            # Long enough for a query stuck on node 3 to time out and move.
-            time.sleep(max(5, TIMEOUTS["db_rw_timeout_s"] + 2 - (dropped - paused)))
+            # Paused until r3 has answered a call made after the drop, by
+            # another node (its processes' queries stuck on node 3 time out
+            # after db_rw_timeout_s), for at most 30 s; then 2 s more.
+            moved = load.wait_for(lambda a: a.web == "r3" and a.status == 200
+                                  and a.t0 >= dropped, 30)
+            time.sleep(2)
             resumed = time.monotonic()
             n3.mark()
             n3.resume()
@@ -598,8 +615,10 @@ class Galera(unittest.TestCase):
         bound = PROCS + math.floor(CONFLICT_503_RATE * calls)
         transfer = n3.transfer()
         print("  (d) %d x 503 (bound %d); nodes 1+2 dropped node 3 %.1fs after the pause;"
-              " from then to the resume: r1 %d, r2 %d, r3 %d x 200; node 3 back by %s in %.1fs" % (
+              " r3's first 200 after that: %s; from the drop to the resume: r1 %d, r2 %d,"
+              " r3 %d x 200; node 3 back by %s in %.1fs" % (
                   n503, bound, dropped - paused,
+                  "%.1fs after the pause" % (moved - paused) if moved else "none in 30 s",
                   load.count(200, "r1", dropped, resumed), load.count(200, "r2", dropped, resumed),
                   load.count(200, "r3", dropped, resumed), transfer[0], back - resumed))
         with self.subTest("no 200 lost"):
@@ -627,27 +646,35 @@ class Galera(unittest.TestCase):
         n1.wait_state(lambda s: s and s[3] == 2 and s[1] == "Primary", 60,
                       "nodes 1 and 2 Primary without node 3")
         state = n3.state()
+        try:
+            n3.sql("SELECT COUNT(*) FROM events", DATABASE)
+            refused = None
+        except galera.SQLError as e:
+            refused = e
+        only3_regen = self.regenerate(only3, w)
+        only3_ready = http(only3.port, "GET", "/debug/ready", timeout=HTTP_TIMEOUT)
+        answers = [self.regenerate(self.web[3], w) for _ in range(5)]
         won = {}
+        for a in answers:
+            if a.status == 200:
+                body = a.json()
+                self.run_env.secrets_seen.add(body["clientSecret"])
+                won[int(body["details"]["sequence"])] = body["clientSecret"]
+        print("  (d) node 3 isolated: %s; SQL on it: %s; only3: %d, /debug/ready %d;"
+              " r3: %s" % (state, "error %s" % refused.errno if refused else "answered",
+                           only3_regen.status, only3_ready.status,
+                           " ".join(str(a.status) for a in answers)))
         with self.subTest("node 3 refuses SQL with 1047"):
-            with self.assertRaises(galera.SQLError) as cm:
-                n3.sql("SELECT COUNT(*) FROM events", DATABASE)
-            self.assertEqual(cm.exception.errno, 1047, str(cm.exception))
+            self.assertIsNotNone(refused, "node 3 answered SQL while non-Primary")
+            self.assertEqual(refused.errno, 1047, str(refused))
         with self.subTest("a responder that knows only node 3 refuses"):
-            r = self.regenerate(only3, w)
-            self.assertEqual(r.status, 503, r.body)
-            self.assertEqual(r.json(), error_body("unavailable"))
-            self.assert_ready(only3, 503)
+            self.assertEqual(only3_regen.status, 503, only3_regen.body)
+            self.assertEqual(only3_regen.json(), error_body("unavailable"))
+            self.assertEqual(only3_ready.status, 503, only3_ready.body)
+            self.assertEqual(json.loads(only3_ready.body), error_body("unavailable"))
         with self.subTest("r3 moves to the majority"):
-            answers = [self.regenerate(self.web[3], w) for _ in range(5)]
-            for a in answers:
-                if a.status == 200:
-                    body = a.json()
-                    self.run_env.secrets_seen.add(body["clientSecret"])
-                    won[int(body["details"]["sequence"])] = body["clientSecret"]
             self.assertEqual([a.status for a in answers], [200] * 5,
                              [a.body[:200] for a in answers])
-        print("  (d) node 3 isolated: %s; its SQL refused (1047); only3 503 and not ready;"
-              " r3 %d of 5 x 200" % (state, len(won)))
         n3.mark()
         n3.heal()
         g.cluster.wait_rejoined(n3)
