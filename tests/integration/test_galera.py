@@ -64,8 +64,8 @@ PROCS = 2                 # responder processes per lighttpd
 HTTP_TIMEOUT = 60
 # Certification conflicts on one hot row: a 1213 at COMMIT is retried, but
 # a bounded retry can still lose against 7 other clients and answer 503.
-# At most one call in ten may (SERVICES.md measured 12-15 of 180 with one
-# host per responder and three attempts).
+# At most one call in ten may (with one host per responder and three
+# attempts, 16 to 31 of the 240 calls of (a) were, on a 2-core machine).
 CONFLICT_503_RATE = 0.10
 
 
