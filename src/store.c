@@ -22,7 +22,13 @@
 #include "secret.h"
 #include "util.h"
 
-#define MAX_ATTEMPTS 3
+/*
+ * A deadlock or a cluster's certification conflict is over at once: up to
+ * MAX_ATTEMPTS tries.  A lock wait timeout has already waited
+ * db_lock_wait_timeout_s: after MAX_WAITS of them, give up.
+ */
+#define MAX_ATTEMPTS 6
+#define MAX_WAITS 3
 
 static const char *const sql[ST__COUNT] = {
 	[ST_LOCK_WAIT] =
@@ -296,6 +302,7 @@ fail_db(struct store *s, const char *what)
 	unsigned error = mysql_errno(s->db);
 	enum err e = store_classify(error);
 
+	s->last_error = error;
 	if (e == ERR_OK)
 		e = ERR_INTERNAL;
 	log_msg(e == ERR_INTERNAL ? LOG_ERROR : LOG_WARN,
@@ -309,6 +316,7 @@ fail_stmt(struct store *s, enum stmt id, const char *what)
 	unsigned error = mysql_stmt_errno(s->st[id]);
 	enum err e = store_classify(error);
 
+	s->last_error = error;
 	if (e == ERR_OK)
 		e = ERR_INTERNAL;
 	log_msg(e == ERR_INTERNAL ? LOG_ERROR : LOG_WARN,
@@ -808,7 +816,7 @@ enum err
 store_change_secret(struct store *s, const struct change *c,
     struct change_result *out)
 {
-	unsigned attempt;
+	unsigned attempt, waits = 0;
 	int at_commit;
 	enum err e;
 
@@ -818,8 +826,12 @@ store_change_secret(struct store *s, const struct change *c,
 		out->attempts = attempt;
 		if ((e = store_ensure(s)) != ERR_OK)
 			return e;
+		s->last_error = 0;
 		e = change_once(s, c, out, &at_commit);
 		if (e == ERR_CONFLICT) {
+			if (s->last_error == ER_LOCK_WAIT_TIMEOUT &&
+			    ++waits == MAX_WAITS)
+				break;
 			backoff(attempt);
 			continue;
 		}
@@ -833,7 +845,7 @@ store_change_secret(struct store *s, const struct change *c,
 		return e;
 	}
 	log_msg(LOG_WARN, "database: change of app in project abandoned "
-	    "after %u attempts", MAX_ATTEMPTS);
+	    "after %u attempts", out->attempts);
 	return ERR_UNAVAILABLE;
 }
 

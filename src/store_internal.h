@@ -45,6 +45,7 @@ struct store {
 	struct db_host hosts[DB_HOSTS_MAX];
 	unsigned nhosts, at;
 	int galera;		/* the server is a Galera cluster node */
+	unsigned last_error;	/* the server's last error number */
 	/*
 	 * Set by store_pin(): a lost connection is an error, never opened
 	 * again behind the caller's back (a session lock would be lost).
