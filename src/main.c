@@ -315,8 +315,15 @@ serve_one(struct service *svc, FCGX_Request *fr, const struct io *io)
 	if (s.req.input_unread ||
 	    request_drain(io, svc->cfg->max_body_bytes) != 0)
 		end_input(fr);
-	/* Whatever became of the write, libfcgi frees these unwiped. */
+	/*
+	 * Whatever became of the write, libfcgi frees these unwiped.  Before
+	 * the streams close: a closed stream's bounds no longer show its
+	 * buffer (fcgibuf.c checks them).
+	 */
 	fcgibuf_wipe_all(fr);
+	/* The request ends now (FCGI_END_REQUEST), not after the logging. */
+	if (FCGX_FClose(fr->err) != 0 || FCGX_FClose(fr->out) != 0)
+		delivered = 0;
 	wipe_param(fr->envp, "HTTP_AUTHORIZATION=");
 	log_served(&s, delivered);
 	request_free(&s.req);

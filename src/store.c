@@ -775,7 +775,7 @@ change_once(struct store *s, const struct change *c,
 		 * That sequence is taken: another change committed since our
 		 * read of it (a cluster node that had not applied it yet).
 		 */
-		if (mysql_stmt_errno(s->st[ST_EVENT]) == ER_DUP_ENTRY)
+		if (s->last_error == ER_DUP_ENTRY)
 			e = ERR_CONFLICT;
 		goto abort;
 	}

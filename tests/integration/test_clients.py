@@ -493,15 +493,13 @@ class AsTheSDKsSendIt(Checks, unittest.TestCase):
 # --- the examples of the "Clients" documentation -------------------------
 
 def clients_doc():
-    """The "Clients" section: in README.md once merged there, else doc/clients.md."""
+    """README.md's "Clients" section."""
     with open(os.path.join(st.ROOT, "README.md")) as f:
         readme = f.read()
     start = readme.find("\n## Clients\n")
-    if start >= 0:
-        end = readme.find("\n## ", start + 1)
-        return readme[start:end if end >= 0 else len(readme)]
-    with open(os.path.join(st.ROOT, "doc", "clients.md")) as f:
-        return f.read()
+    assert start >= 0, "README.md has no Clients section"
+    end = readme.find("\n## ", start + 1)
+    return readme[start:end if end >= 0 else len(readme)]
 
 
 def code_blocks(text, lang):
@@ -656,7 +654,13 @@ class InTheBrowser(Checks, unittest.TestCase):
                          report)
         for r in report["results"]:
             self.assertIn("a secret of 64 characters", r["text"])
-        self.assertEqual(report["failed"], [])
+        # connect-web cancels a gRPC-web body once it has read the trailer
+        # frame; when Chromium has not yet marked the (complete) response
+        # done, it reports that request ERR_ABORTED.  Its call succeeded
+        # (above): any other failure counts.
+        self.assertEqual([f for f in report["failed"]
+                          if not (f["error"] == "net::ERR_ABORTED" and f["method"] == "POST"
+                                  and "AppService/RegenerateClientSecret" in f["url"])], [])
         self.assertEqual(sorted(secrets), ["connect", "grpc-web", "rest"])
         for name, app, kind in (("rest", w.app, "oidc"), ("grpc-web", second, "oidc"),
                                 ("connect", w.api_app, "api")):

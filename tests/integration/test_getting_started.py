@@ -321,6 +321,9 @@ class ResponderGrants(unittest.TestCase):
                     self.sql(self.privilege("GRANT", item))
                 self.assertTrue(bad, "nothing needs %s" % (item,))
                 self.assertTrue(any("command denied" in " ".join(b[2]) for b in bad), bad)
+                # Refused, not crashed: an answer, 500 or 503, every time.
+                for name, status, _ in bad:
+                    self.assertRegex(status, r"^Status: 50[03] ", (item, name))
         self.assertEqual(failures(), [])
 
     def test_the_manual_lists_the_same_grants(self):

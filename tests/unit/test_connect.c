@@ -597,9 +597,10 @@ test_error_exact(void **state)
 	};
 	static const char want[] = "{\"code\":\"not_found\",\"message\":"
 	    "\"Application doesn't exist (COMMAND-Kd92s)\",\"details\":[{"
+	    "\"type\":\"zitadel.v1.ErrorDetail\",\"value\":"
+	    "\"Cg1DT01NQU5ELUtkOTJzEhlBcHBsaWNhdGlvbiBkb2Vzbid0IGV4aXN0\","
 	    "\"debug\":{\"id\":\"COMMAND-Kd92s\",\"message\":\"Application "
-	    "doesn't exist\"},\"type\":\"zitadel.v1.ErrorDetail\",\"value\":"
-	    "\"Cg1DT01NQU5ELUtkOTJzEhlBcHBsaWNhdGlvbiBkb2Vzbid0IGV4aXN0\"}]}";
+	    "doesn't exist\"}}]}";
 	struct response resp;
 	size_t i;
 
