@@ -45,9 +45,9 @@
 
 enum exit_code {
 	EX_OK = 0,
-	EX_NO = 1,		/* verify: no match; check-config: a check failed */
+	EX_NO = 1,		/* no match (verify), a failed check */
 	EX_USAGE = 2,
-	EX_CONFIG = 3,		/* configuration, or an unreadable sql directory */
+	EX_CONFIG = 3,		/* configuration, unreadable sql directory */
 	EX_DB = 4,		/* database unreachable or a statement failed */
 	EX_NOTFOUND = 5,	/* no such user, app or token */
 	EX_NEWER = 6,		/* the database is newer than this tool */
@@ -76,28 +76,41 @@ usage(FILE *f)
 	    "commands:\n"
 	    "  migrate [--sql-dir DIR]\n"
 	    "        apply the schema migrations not yet applied, in order\n"
-	    "  init [--org NAME] [--user NAME] [--project NAME] [--ttl SECONDS] [--pat]\n"
-	    "        on an empty database: an organization, its admin user (IAM_OWNER,\n"
-	    "        ORG_OWNER), the API project; print api_project_id and a first token\n"
+	    "  init [--org NAME] [--user NAME] [--project NAME] [--ttl"
+	    " SECONDS] [--pat]\n"
+	    "        on an empty database: an organization, its admin user"
+	    " (IAM_OWNER,\n"
+	    "        ORG_OWNER), the API project; print api_project_id and a"
+	    " first token\n"
 	    "  org add --name NAME | org list | org deactivate --id ID\n"
-	    "  user add --org ID --name NAME | user list [--org ID] | user deactivate --id ID\n"
-	    "  member add|remove --user ID --scope instance|org|project [--org ID]\n"
+	    "  user add --org ID --name NAME | user list [--org ID] | user"
+	    " deactivate --id ID\n"
+	    "  member add|remove --user ID --scope instance|org|project [--org"
+	    " ID]\n"
 	    "        [--project ID] --role ROLE\n"
 	    "  member list [--user ID]\n"
 	    "  project add --org ID --name NAME | project list [--org ID]\n"
-	    "  app add --project ID --name NAME --oidc|--api [--auth-method M] [--client-id C]\n"
-	    "        print the app ID, client ID and, for a confidential app, its first secret\n"
+	    "  app add --project ID --name NAME --oidc|--api [--auth-method M]"
+	    " [--client-id C]\n"
+	    "        print the app ID, client ID and, for a confidential app,"
+	    " its first secret\n"
 	    "  app list [--project ID]\n"
-	    "  token issue --user ID [--ttl SECONDS] [--pat] [--audience A] [--scopes S]\n"
-	    "        print a new bearer token once; only its SHA-256 is stored\n"
+	    "  token issue --user ID [--ttl SECONDS] [--pat] [--audience A]"
+	    " [--scopes S]\n"
+	    "        print a new bearer token once; only its SHA-256 is"
+	    " stored\n"
 	    "  token revoke --id PREFIX\n"
-	    "        revoke the token whose SHA-256 starts with PREFIX (from token list)\n"
+	    "        revoke the token whose SHA-256 starts with PREFIX (from"
+	    " token list)\n"
 	    "  token list [--user ID]\n"
-	    "        list tokens by SHA-256 prefix (never the tokens themselves)\n"
+	    "        list tokens by SHA-256 prefix (never the tokens"
+	    " themselves)\n"
 	    "  verify --project ID --app ID\n"
-	    "        read a secret on stdin; exit 0 when it matches the app's stored hash\n"
+	    "        read a secret on stdin; exit 0 when it matches the app's"
+	    " stored hash\n"
 	    "  hash\n"
-	    "        read a secret on stdin; print its hash in the configured format\n"
+	    "        read a secret on stdin; print its hash in the configured"
+	    " format\n"
 	    "  check-config\n"
 	    "        validate the configuration and reach the database\n"
 	    "\n"
@@ -105,7 +118,8 @@ usage(FILE *f)
 	    "OIDC_SECRET_<KEY> overrides a key.\n"
 	    "\n"
 	    "exit status: 0 success, 1 no match or check failed, 2 usage,\n"
-	    "3 configuration, 4 database, 5 not found, 6 database newer than this tool,\n"
+	    "3 configuration, 4 database, 5 not found, 6 database newer than"
+	    " this tool,\n"
 	    "7 already exists\n",
 	    config_default_path());
 }
@@ -139,7 +153,7 @@ db_error(const char *what)
 struct ctx;
 
 struct command {
-	const char *word, *sub;		/* "token" "issue"; sub NULL for one word */
+	const char *word, *sub;		/* "token" "issue"; "hash" NULL */
 	/* Options: "--name=" takes a value, "--name" is a flag. */
 	const char *opts[OPTS_MAX + 1];
 	int (*check)(struct ctx *);	/* values, before the configuration */
@@ -148,7 +162,7 @@ struct command {
 
 struct ctx {
 	const struct command *cmd;
-	const char *val[OPTS_MAX];	/* by index into cmd->opts; "" for a flag */
+	const char *val[OPTS_MAX];	/* as cmd->opts; "" for a flag */
 	const char *config_path;	/* --config, or NULL */
 	struct config cfg;
 	struct store *st;
@@ -195,14 +209,15 @@ parse_opts(struct ctx *c, int argc, char **argv)
 			}
 		}
 		if (spec == NULL)
-			return usage_error("unexpected argument \"%s\"", argv[i]);
+			return usage_error("unexpected argument \"%s\"",
+			    argv[i]);
 		if (c->val[j] != NULL)
 			return usage_error("%s given twice", argv[i]);
 		if (spec[strlen(spec) - 1] != '=') {
 			c->val[j] = "";
 			continue;
 		}
-		/* "--user --pat" is a forgotten value, not a user named --pat. */
+		/* "--user --pat" forgot a value; no user is named --pat. */
 		if (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)
 			return usage_error("%s needs a value", argv[i]);
 		c->val[j] = argv[++i];
@@ -312,19 +327,21 @@ check_token_issue(struct ctx *c)
 	if (user == NULL)
 		return usage_error("token issue needs --user ID");
 	if (!valid_id(user))
-		return usage_error("--user \"%s\": not an ID (1 to 200 characters "
-		    "of UTF-8, no control characters)", printable(user) ? user : "?");
+		return usage_error("--user \"%s\": not an ID (1 to 200 "
+		    "characters of UTF-8, no control characters)",
+		    printable(user) ? user : "?");
 	c->ttl = DEFAULT_TTL;
 	if (ttl != NULL && parse_ttl(ttl, &c->ttl) != 0)
 		return usage_error("--ttl \"%s\": expected whole seconds, 1 to "
 		    "315360000", printable(ttl) ? ttl : "?");
 	if (aud != NULL && (aud[0] == '\0' || strlen(aud) > AUDIENCE_MAX ||
 	    !printable(aud)))
-		return usage_error("--audience: expected 1 to %d bytes, no control "
-		    "characters", AUDIENCE_MAX);
-	if (scopes != NULL && (strlen(scopes) > SCOPES_MAX || !printable(scopes)))
-		return usage_error("--scopes: expected at most %d bytes, no control "
-		    "characters", SCOPES_MAX);
+		return usage_error("--audience: expected 1 to %d bytes, no "
+		    "control characters", AUDIENCE_MAX);
+	if (scopes != NULL &&
+	    (strlen(scopes) > SCOPES_MAX || !printable(scopes)))
+		return usage_error("--scopes: expected at most %d bytes, no "
+		    "control characters", SCOPES_MAX);
 	return 0;
 }
 
@@ -374,10 +391,10 @@ token_issue(struct ctx *c)
 	else if (aud == NULL && pat)
 		aud = "";
 	else if (aud == NULL) {
-		fprintf(stderr, PROG ": token issue: api_project_id is not set, "
-		    "and an access token needs it as its audience: set it in "
-		    "the configuration (init prints it), give --audience ID, "
-		    "or issue a personal access token (--pat)\n");
+		fprintf(stderr, PROG ": token issue: api_project_id is not "
+		    "set, and an access token needs it as its audience: set it "
+		    "in the configuration (init prints it), give --audience "
+		    "ID, or issue a personal access token (--pat)\n");
 		return EX_CONFIG;
 	}
 	if (scopes == NULL)
@@ -394,7 +411,7 @@ token_issue(struct ctx *c)
 	if (new_token(token, digest) != 0)
 		return EX_DB;
 	exp = expiry(c->ttl);
-	/* A personal access token without --ttl does not expire, as in ZITADEL. */
+	/* A personal access token without --ttl never expires (ZITADEL). */
 	rc = store_token_add(c->st, digest, user, pat, aud, scopes,
 	    pat && get(c, "--ttl") == NULL ? NULL : &exp);
 	if (rc != ERR_OK) {
@@ -416,7 +433,8 @@ cell(const char *in, char *out, size_t outlen)
 	size_t i;
 
 	for (i = 0; in[i] != '\0' && i + 1 < outlen; i++)
-		out[i] = (unsigned char)in[i] < 0x20 || in[i] == 0x7f ? '?' : in[i];
+		out[i] = (unsigned char)in[i] < 0x20 || in[i] == 0x7f ?
+		    '?' : in[i];
 	out[i] = '\0';
 }
 
@@ -428,8 +446,8 @@ print_token(void *arg, const struct token_info *t)
 	(void)arg;
 	cell(t->user_id, user, sizeof(user));
 	cell(t->audience, aud, sizeof(aud));
-	printf("%-12s  %-20s  %-6s  %-27s  %-27s  %-27s  %s\n", t->sha256_prefix,
-	    user, t->pat ? "pat" : "access", t->created,
+	printf("%-12s  %-20s  %-6s  %-27s  %-27s  %-27s  %s\n",
+	    t->sha256_prefix, user, t->pat ? "pat" : "access", t->created,
 	    t->expires[0] ? t->expires : "never",
 	    t->revoked[0] ? t->revoked : "-", aud[0] ? aud : "-");
 }
@@ -470,11 +488,13 @@ check_token_revoke(struct ctx *c)
 		return usage_error("token revoke needs --id PREFIX");
 	n = strlen(id);
 	for (i = 0; i < n; i++)
-		if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+		if (!((id[i] >= '0' && id[i] <= '9') ||
+		    (id[i] >= 'a' && id[i] <= 'f')))
 			break;
 	if (n < 8 || n > 64 || i < n)
-		return usage_error("--id \"%s\": expected 8 to 64 lowercase hex "
-		    "digits (the ID column of token list)", printable(id) ? id : "?");
+		return usage_error("--id \"%s\": expected 8 to 64 lowercase "
+		    "hex digits (the ID column of token list)",
+		    printable(id) ? id : "?");
 	return 0;
 }
 
@@ -492,7 +512,8 @@ token_revoke(struct ctx *c)
 			    "starting with %s\n", id);
 		else
 			fprintf(stderr, PROG ": %u unrevoked tokens have an ID "
-			    "starting with %s; give more digits\n", matched, id);
+			    "starting with %s; give more digits\n",
+			    matched, id);
 		return EX_NOTFOUND;
 	}
 	if (rc != ERR_OK) {
@@ -518,8 +539,8 @@ new_id(char out[IDS_DECIMAL_MAX])
 		ready = 1;
 	}
 	if (ids_next(&idgen, out, IDS_DECIMAL_MAX) != 0) {
-		fprintf(stderr, PROG ": the clock is outside 2024..2093: no new "
-		    "ID\n");
+		fprintf(stderr, PROG ": the clock is outside 2024..2093: "
+		    "no new ID\n");
 		return -1;
 	}
 	return 0;
@@ -549,7 +570,8 @@ check_id_opt(const struct ctx *c, const char *opt, int need)
 		    name ? "NAME" : "ID");
 	if (v != NULL && !valid_id(v))
 		return usage_error("%s \"%s\": not %s (1 to 200 characters of "
-		    "UTF-8, no control characters)", opt, printable(v) ? v : "?",
+		    "UTF-8, no control characters)", opt,
+		    printable(v) ? v : "?",
 		    name ? "a name" : "an ID");
 	return 0;
 }
@@ -602,7 +624,8 @@ refused(const struct ctx *c, enum err e, const char *what, const char *id)
 		fprintf(stderr, PROG ": %s: the %s \"%s\" is taken already\n",
 		    cmd_name(c), what, shown);
 	else if (e == ERR_NOT_FOUND)
-		fprintf(stderr, PROG ": %s: no %s \"%s\" (unknown or removed)\n",
+		fprintf(stderr,
+		    PROG ": %s: no %s \"%s\" (unknown or removed)\n",
 		    cmd_name(c), what, shown);
 	else
 		db_error(cmd_name(c));
@@ -881,8 +904,8 @@ check_member(struct ctx *c)
 		    role : "?", ROLE_MAX);
 	if (strcmp(scope, "instance") == 0) {
 		if (get(c, "--org") != NULL || get(c, "--project") != NULL)
-			return usage_error("--scope instance takes neither --org "
-			    "nor --project");
+			return usage_error("--scope instance takes neither "
+			    "--org nor --project");
 		return 0;
 	}
 	if (strcmp(scope, "org") == 0) {
@@ -893,8 +916,8 @@ check_member(struct ctx *c)
 	}
 	if (strcmp(scope, "project") == 0) {
 		if (get(c, "--org") != NULL)
-			return usage_error("--scope project takes --project ID, "
-			    "not --org");
+			return usage_error("--scope project takes --project "
+			    "ID, not --org");
 		return check_id_opt(c, "--project", 1);
 	}
 	return usage_error("--scope \"%s\": expected instance, org or project",
@@ -924,7 +947,8 @@ cmd_member(struct ctx *c)
 	if ((e == ERR_NOT_FOUND || e == ERR_EXISTS) &&
 	    strcmp(what, "membership") == 0) {
 		fprintf(stderr, PROG ": %s: user %s %s %s at %s%s%s%s\n",
-		    cmd_name(c), user, e == ERR_EXISTS ? "holds" : "does not hold",
+		    cmd_name(c), user,
+		    e == ERR_EXISTS ? "holds" : "does not hold",
 		    role, scope, scope_id[0] ? " " : "", scope_id,
 		    e == ERR_EXISTS ? " already" : "");
 		return exit_for(e);
@@ -1041,7 +1065,8 @@ check_app_add(struct ctx *c)
 	    (rc = check_id_opt(c, "--client-id", 0)) != 0)
 		return rc;
 	if (oidc == api)
-		return usage_error("app add needs --oidc or --api (one of them)");
+		return usage_error("app add needs --oidc or --api "
+		    "(one of them)");
 	if (m != NULL && !in_list(oidc ? oidc_methods : api_methods, m))
 		return usage_error("--auth-method \"%s\": expected %s",
 		    printable(m) ? m : "?", oidc ?
@@ -1124,8 +1149,9 @@ print_app(void *arg, const struct app_list_row *r)
 	cell(r->project_id, project, sizeof(project));
 	cell(r->client_id, client, sizeof(client));
 	cell(r->name, name, sizeof(name));
-	printf("%-19s  %-19s  %-4s  %-8s  %-15s  %-6s  %-19s  %s\n", id, project,
-	    r->type, r->state, r->auth_method[0] ? r->auth_method : "-",
+	printf("%-19s  %-19s  %-4s  %-8s  %-15s  %-6s  %-19s  %s\n",
+	    id, project, r->type, r->state,
+	    r->auth_method[0] ? r->auth_method : "-",
 	    r->has_secret ? "yes" : "no", client[0] ? client : "-", name);
 }
 
@@ -1184,8 +1210,8 @@ cmd_verify(struct ctx *c)
 	}
 	ok = secret_verify(secret, len, hash);
 	if (ok < 0)
-		fprintf(stderr, PROG ": the stored hash is in no format this tool "
-		    "reads\n");
+		fprintf(stderr, PROG ": the stored hash is in no format "
+		    "this tool reads\n");
 	ex = ok == 1 ? EX_OK : EX_NO;
 out:
 	secret_wipe(secret, sizeof(secret));
@@ -1260,8 +1286,8 @@ cmd_check_config(struct ctx *c)
 	 * The responder's user reads the tables a call needs, and not
 	 * schema_migrations: its tables in place are as good a sign.
 	 */
-	if (version == 0 && (rc = store_table_visible(c->st, "access_tokens")) ==
-	    ERR_OK) {
+	if (version == 0 &&
+	    (rc = store_table_visible(c->st, "access_tokens")) == ERR_OK) {
 		printf("database: reachable, the tables in place (this user "
 		    "cannot read schema_migrations, as the responder's need "
 		    "not)\n");
@@ -1297,7 +1323,8 @@ static const struct command commands[] = {
 	    "--role=", NULL }, check_member, cmd_member },
 	{ "member", "remove", { "--user=", "--scope=", "--org=", "--project=",
 	    "--role=", NULL }, check_member, cmd_member },
-	{ "member", "list", { "--user=", NULL }, check_by_user, cmd_member_list },
+	{ "member", "list", { "--user=", NULL }, check_by_user,
+	    cmd_member_list },
 	{ "project", "add", { "--org=", "--name=", NULL }, check_user_add,
 	    cmd_project_add },
 	{ "project", "list", { "--org=", NULL }, check_by_org,
@@ -1305,10 +1332,12 @@ static const struct command commands[] = {
 	{ "app", "add", { "--project=", "--name=", "--oidc", "--api",
 	    "--auth-method=", "--client-id=", NULL }, check_app_add,
 	    cmd_app_add },
-	{ "app", "list", { "--project=", NULL }, check_by_project, cmd_app_list },
+	{ "app", "list", { "--project=", NULL }, check_by_project,
+	    cmd_app_list },
 	{ "token", "issue", { "--user=", "--ttl=", "--pat", "--audience=",
 	    "--scopes=", NULL }, check_token_issue, token_issue },
-	{ "token", "revoke", { "--id=", NULL }, check_token_revoke, token_revoke },
+	{ "token", "revoke", { "--id=", NULL }, check_token_revoke,
+	    token_revoke },
 	{ "token", "list", { "--user=", NULL }, check_token_list, token_list },
 	{ "verify", NULL, { "--project=", "--app=", NULL }, check_verify,
 	    cmd_verify },
@@ -1318,7 +1347,7 @@ static const struct command commands[] = {
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-/* The command named at argv[0] (and argv[1]); *used is how many words it took. */
+/* The command named at argv[0] (and argv[1]); *used: the words it took. */
 static const struct command *
 find_command(int argc, char **argv, int *used)
 {
@@ -1372,7 +1401,8 @@ main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	/* Options before the command. */
 	while (i < argc && argv[i][0] == '-') {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return EX_OK;
 		}
@@ -1397,7 +1427,8 @@ main(int argc, char **argv)
 	}
 	/* "--help" anywhere after the command asks for help, not for action. */
 	for (k = i; k < argc; k++)
-		if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
+		if (strcmp(argv[k], "--help") == 0 ||
+		    strcmp(argv[k], "-h") == 0) {
 			usage(stdout);
 			return EX_OK;
 		}
@@ -1420,11 +1451,12 @@ main(int argc, char **argv)
 		secret_wipe(c.cfg.db_password, sizeof(c.cfg.db_password));
 		return EX_CONFIG;
 	}
-	/* Database messages go to stderr; the request log's info lines do not apply. */
+	/* Database messages go to stderr; no request log here. */
 	log_set_ident(PROG);
 	log_set_level(LOG_WARN);
 	if (store_library_init() != 0 || (c.st = store_new(&c.cfg)) == NULL) {
-		fprintf(stderr, PROG ": cannot initialise the database client\n");
+		fprintf(stderr,
+		    PROG ": cannot initialise the database client\n");
 		secret_wipe(c.cfg.db_password, sizeof(c.cfg.db_password));
 		return EX_DB;
 	}
@@ -1434,7 +1466,8 @@ main(int argc, char **argv)
 	secret_wipe(c.cfg.db_password, sizeof(c.cfg.db_password));
 	/* A token or hash that did not reach its reader is no success. */
 	if ((fflush(stdout) != 0 || ferror(stdout)) && ex == EX_OK) {
-		fprintf(stderr, PROG ": writing the output: %s\n", strerror(errno));
+		fprintf(stderr, PROG ": writing the output: %s\n",
+		    strerror(errno));
 		ex = EX_NO;
 	}
 	return ex;

@@ -198,7 +198,7 @@ response_write(const struct response *resp, const struct io *io)
 	if (k < 0 || (size_t)k >= sizeof(head))
 		return -1;
 	n = (size_t)k;
-	/* RFC 9110 8.6, 15.3.5: a 204 has no content, and says nothing of it. */
+	/* RFC 9110 8.6, 15.3.5: a 204 has no content and no word of it. */
 	if (resp->status != 204) {
 		k = snprintf(head + n, sizeof(head) - n,
 		    "Content-Type: %s\r\nContent-Length: %zu\r\n",

@@ -388,14 +388,16 @@ connect_one(struct store *s, const struct db_host *h, unsigned timeout_s)
 		/* Access denied: what the database's administrator can run. */
 		if (error == ER_ACCESS_DENIED_ERROR ||
 		    error == ER_DBACCESS_DENIED_ERROR) {
-			const char *at = h->name[0] == '\0' ||
-			    strcmp(h->name, "localhost") == 0 ? "localhost" : "%";
+			int local = h->name[0] == '\0' ||
+			    strcmp(h->name, "localhost") == 0;
+			const char *at = local ? "localhost" : "%";
 
-			log_msg(LOG_ERROR, "database: connect to %s: %u %s: the "
-			    "database knows no user %s with this db_password, or "
-			    "gave it no access to %s; as its administrator run "
-			    "CREATE USER '%s'@'%s' IDENTIFIED BY '<db_password>'; "
-			    "then for oidc-secret-admin GRANT ALL ON `%s`.* TO "
+			log_msg(LOG_ERROR, "database: connect to %s: %u %s: "
+			    "the database knows no user %s with this "
+			    "db_password, or gave it no access to %s; as its "
+			    "administrator run CREATE USER '%s'@'%s' "
+			    "IDENTIFIED BY '<db_password>'; then for "
+			    "oidc-secret-admin GRANT ALL ON `%s`.* TO "
 			    "'%s'@'%s', for the responder the GRANT lines of "
 			    "oidc-secret.conf(5)", host_name(h), error,
 			    mysql_error(s->db), c->db_user, c->db_name,

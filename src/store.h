@@ -36,7 +36,7 @@ struct lookup_key {
  * when the parts before it passed (see store_lookup()).
  */
 struct lookup {
-	int token_found;	/* valid, unrevoked, unexpired, user and org active */
+	int token_found;	/* unrevoked, unexpired, user and org active */
 	char user_id[ID_BYTES + 1];
 	char user_org[ID_BYTES + 1];
 	int pat;			/* personal access token */

@@ -127,8 +127,8 @@ struct app_list_row {
 struct app_new {
 	const char *id, *project_id, *name, *client_id;
 	enum app_kind kind;		/* APP_OIDC or APP_API */
-	const char *auth_method;	/* as the configuration table spells it */
-	const char *hash;		/* NULL: no secret (none, private_key_jwt) */
+	const char *auth_method;	/* spelled as its table has it */
+	const char *hash;		/* NULL: none (none, private_key_jwt) */
 };
 
 /* What init makes; the token is stored as its SHA-256 only. */

@@ -326,6 +326,23 @@ class ResponderGrants(unittest.TestCase):
                     self.assertRegex(status, r"^Status: 50[03] ", (item, name))
         self.assertEqual(failures(), [])
 
+    def test_the_responder_carries_no_other_writes(self):
+        """The statements compiled into the responder write only where the
+        README grants it, and none of them is the admin tool's: a stolen
+        responder cannot be made to create users, tokens or tables."""
+        with open(st.responder_path(), "rb") as f:
+            text = f.read().decode("latin-1")
+        writes = set()
+        for verb, table in re.findall(
+                r"\b(INSERT INTO|UPDATE|DELETE FROM) `?(\w+)`?[ (]", text):
+            writes.add((verb.split()[0], table))
+        self.assertIn(("UPDATE", "projects"), writes)   # the scan sees statements
+        granted = {(priv, table) for priv, _, table in self.grants()}
+        self.assertEqual({w for w in writes if w not in granted}, set())
+        for word in ("schema_migrations", "CREATE TABLE", "INSERT INTO access_tokens",
+                     "INSERT INTO users", "INSERT INTO apps", "GET_LOCK"):
+            self.assertNotIn(word, text)
+
     def test_the_manual_lists_the_same_grants(self):
         with open(os.path.join(st.BUILD, "man", "oidc-secret.conf.5")) as f:
             page = f.read()
