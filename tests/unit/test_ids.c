@@ -22,8 +22,8 @@
 
 #include "ids.h"
 
-/* calendar.timegm((2026, 11, 27, 10, 11, 12)) * 1000 + 123 */
-#define MS_2026_11_27_101112_123 UINT64_C(1795774272123)
+/* 2026-11-27T10:11:12.123Z in ms since 1970 */
+#define T0_MS UINT64_C(1795774272123)
 
 static void
 test_layout_known_answers(void **state)
@@ -37,7 +37,7 @@ test_layout_known_answers(void **state)
 	assert_true(ids_compose(1, 1, 1) == UINT64_C(4194304) + 1024 + 1);
 	assert_true(ids_compose(0, 4095, 1023) == UINT64_C(4194303));
 	/* 91707072123 ms after the epoch, node 7, counter 5. */
-	assert_true(ids_compose(MS_2026_11_27_101112_123 - IDS_EPOCH_MS, 7, 5) ==
+	assert_true(ids_compose(T0_MS - IDS_EPOCH_MS, 7, 5) ==
 	    UINT64_C(384647339433794565));
 	ids_split(UINT64_C(384647339433794565), &ms, &node, &counter);
 	assert_true(ms == UINT64_C(91707072123));
@@ -49,7 +49,7 @@ test_layout_known_answers(void **state)
 }
 
 static void
-test_take_grows_within_a_millisecond_and_past_it(void **state)
+test_take_grows_within_and_past_a_millisecond(void **state)
 {
 	struct ids g;
 	uint64_t id, prev = 0, ms;
@@ -58,23 +58,23 @@ test_take_grows_within_a_millisecond_and_past_it(void **state)
 	(void)state;
 	memset(&g, 0, sizeof(g));
 	g.node = 42;
-	assert_int_equal(ids_take(&g, MS_2026_11_27_101112_123, 300, &id), 0);
+	assert_int_equal(ids_take(&g, T0_MS, 300, &id), 0);
 	ids_split(id, &ms, &node, &counter);
-	assert_true(ms == MS_2026_11_27_101112_123 - IDS_EPOCH_MS);
+	assert_true(ms == T0_MS - IDS_EPOCH_MS);
 	assert_int_equal(node, 42);
 	/* A new millisecond's counter starts below 256. */
 	assert_int_equal(counter, 300 % 256);
 	prev = id;
 	/* 5000 IDs in one millisecond: the used-up millisecond runs ahead. */
 	for (i = 0; i < 5000; i++) {
-		assert_int_equal(ids_take(&g, MS_2026_11_27_101112_123, 255, &id), 0);
+		assert_int_equal(ids_take(&g, T0_MS, 255, &id), 0);
 		assert_true(id > prev);
 		ids_split(id, &ms, &node, &counter);
 		assert_int_equal(node, 42);
 		prev = id;
 	}
-	assert_true(ms > MS_2026_11_27_101112_123 - IDS_EPOCH_MS);
-	assert_true(ms <= MS_2026_11_27_101112_123 - IDS_EPOCH_MS + 7);
+	assert_true(ms > T0_MS - IDS_EPOCH_MS);
+	assert_true(ms <= T0_MS - IDS_EPOCH_MS + 7);
 }
 
 static void
@@ -85,12 +85,12 @@ test_take_grows_when_the_clock_steps_back(void **state)
 
 	(void)state;
 	memset(&g, 0, sizeof(g));
-	assert_int_equal(ids_take(&g, MS_2026_11_27_101112_123, 0, &a), 0);
-	assert_int_equal(ids_take(&g, MS_2026_11_27_101112_123 - 60000, 0, &b), 0);
+	assert_int_equal(ids_take(&g, T0_MS, 0, &a), 0);
+	assert_int_equal(ids_take(&g, T0_MS - 60000, 0, &b), 0);
 	assert_true(b > a);
 	/* The clock back on its feet: its own time again. */
-	assert_int_equal(ids_take(&g, MS_2026_11_27_101112_123 + 1, 9, &c), 0);
-	assert_true(c == ids_compose(MS_2026_11_27_101112_123 + 1 - IDS_EPOCH_MS,
+	assert_int_equal(ids_take(&g, T0_MS + 1, 9, &c), 0);
+	assert_true(c == ids_compose(T0_MS + 1 - IDS_EPOCH_MS,
 	    0, 9));
 }
 
@@ -235,7 +235,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout_known_answers),
-		cmocka_unit_test(test_take_grows_within_a_millisecond_and_past_it),
+		cmocka_unit_test(test_take_grows_within_and_past_a_millisecond),
 		cmocka_unit_test(test_take_grows_when_the_clock_steps_back),
 		cmocka_unit_test(test_take_range),
 		cmocka_unit_test(test_nearby_pids_get_different_nodes),
