@@ -20,13 +20,15 @@ One run, on this machine, with a private MariaDB (innodb_flush_log_at_trx_commit
            repeated, a new bad token every request, and plain CGI (oidc-secret
            and php-cgi under Apache mod_cgi, bcrypt 4)
   group commit
-    D8 and oidc-secret again with the binary log on (sync_binlog = 1),
-    without and with binlog_commit_wait_count / binlog_commit_wait_usec
+    D8, D8 spread over 8 projects and oidc-secret again with the binary log
+    on (sync_binlog = 1), without and with binlog_commit_wait_count /
+    binlog_commit_wait_usec, in two passes
 
 Writes bench/results/latest.md, latest.json and throughput.png (gnuplot) and
 prints the Markdown.  BENCH_SECONDS (8, one round of a case), BENCH_ROUNDS
-(2), BENCH_SWEEP_SECONDS (4), BENCH_FLOOR_SECONDS (4), BENCH_PROCS (4),
-BENCH_GROUP_COMMIT (1; 0 skips that part) change the run.
+(2), BENCH_SWEEP_SECONDS (4), BENCH_FLOOR_SECONDS (4), BENCH_GC_SECONDS (5,
+oidc-secret with the binary log), BENCH_PROCS (4), BENCH_GROUP_COMMIT (1; 0
+skips that part) change the run.
 """
 
 import glob
@@ -55,6 +57,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 SWEEP_SECONDS = int(os.environ.get("BENCH_SWEEP_SECONDS", "4"))
 FLOOR_SECONDS = int(os.environ.get("BENCH_FLOOR_SECONDS", "4"))
+GC_SECONDS = int(os.environ.get("BENCH_GC_SECONDS", "5"))
 PROCS = int(os.environ.get("BENCH_PROCS", "4"))
 GROUP_COMMIT = os.environ.get("BENCH_GROUP_COMMIT", "1") != "0"
 ALGORITHMS = {
@@ -504,6 +507,7 @@ def main():
         for s in servers:
             s.stop()
         db.stop()
+    res["cases"] = {k: res["cases"][k] for k in TARGETS if k in res["cases"]}
     res["load_end"] = loadavg()
     res["elapsed_s"] = time.monotonic() - started
     res["targets"] = targets(res)
@@ -517,40 +521,56 @@ def main():
 
 
 def group_commit(db, pw, base_conf, token, path):
-    """D8 and oidc-secret (bcrypt 4, concurrency 8) with the binary log on,
-    durable (sync_binlog = 1), for each binlog commit wait in BINLOG_WAITS."""
+    """D8, D8 spread and oidc-secret (bcrypt 4, concurrency 8) with the
+    binary log on, durable (sync_binlog = 1), for each binlog commit wait in
+    BINLOG_WAITS; two passes, the second in reverse order, so that neither
+    order nor a drift of the machine favours a setting."""
     log("group commit: binary log on")
     db.stop()
     db.start(extra=DB_FLAGS + ["--log-bin=oidc-bench-bin", "--server-id=1",
                                "--sync-binlog=1"])
-    out = []
+    seen = {w: {"D8": [], "D8_spread": [], "oidc-secret": [], "oidc-secret_status": []}
+            for w in BINLOG_WAITS}
     conf = os.path.join(VAR, "oidc-secret-bcrypt-4.conf")
     a_hash = st.admin(conf, "hash", stdin="x" * 64).stdout.strip()
     web = responder_lighttpd(os.path.join(VAR, "lighttpd-binlog"), st.free_port(), conf)
     try:
         web.start()
+        db_floor(db, pw, a_hash, C, seconds=2)          # a warm server
         wrk(web.port, path, token, C, 2)
-        for count, usec in BINLOG_WAITS:
-            db.sql("SET GLOBAL binlog_commit_wait_count = %d; "
-                   "SET GLOBAL binlog_commit_wait_usec = %d" % (count, usec))
-            d = db_floor(db, pw, a_hash, C)
-            spread = db_floor(db, pw, a_hash, C, spread=True)
-            before = db_status(db)
-            r = wrk(web.port, path, token, C, SECONDS)
-            after = db_status(db)
-            status = {k: after[k] - before[k] for k in STATUS}
-            out.append({"binlog_commit_wait_count": count, "binlog_commit_wait_usec": usec,
-                        "D8": d, "D8_spread": spread, "oidc-secret": r,
-                        "oidc-secret_status": status})
-            log("  wait_count %d usec %d: D8 %.0f/s (%.1f commits per binlog group), "
-                "spread %.0f/s (%.1f), oidc-secret %.1f req/s" % (
-                    count, usec, d["rate"], group_size(d["status"]), spread["rate"],
-                    group_size(spread["status"]), r["rps"]))
+        for order in (BINLOG_WAITS, BINLOG_WAITS[::-1]):
+            for count, usec in order:
+                db.sql("SET GLOBAL binlog_commit_wait_count = %d; "
+                       "SET GLOBAL binlog_commit_wait_usec = %d" % (count, usec))
+                m = seen[(count, usec)]
+                m["D8"].append(db_floor(db, pw, a_hash, C))
+                m["D8_spread"].append(db_floor(db, pw, a_hash, C, spread=True))
+                before = db_status(db)
+                m["oidc-secret"].append(wrk(web.port, path, token, C, GC_SECONDS))
+                after = db_status(db)
+                m["oidc-secret_status"].append({k: after[k] - before[k] for k in STATUS})
+                log("  wait_count %d usec %d: D8 %.0f/s, spread %.0f/s, oidc-secret %.1f "
+                    "req/s" % (count, usec, m["D8"][-1]["rate"], m["D8_spread"][-1]["rate"],
+                               m["oidc-secret"][-1]["rps"]))
     finally:
         web.stop()
         db.sql("SET GLOBAL binlog_commit_wait_count = 0; RESET MASTER")
         db.stop()
+    out = []
+    for (count, usec), m in seen.items():
+        out.append({"binlog_commit_wait_count": count, "binlog_commit_wait_usec": usec,
+                    "D8": floor_mean(m["D8"]), "D8_spread": floor_mean(m["D8_spread"]),
+                    "oidc-secret": summary(m["oidc-secret"]), "runs": m})
     return out
+
+
+def floor_mean(runs):
+    """Floor runs taken together: rate over all, latency the mean."""
+    n = sum(r["transactions"] for r in runs)
+    return {"rate": n / sum(r["seconds"] for r in runs),
+            "p50_ms": sum(r["p50_ms"] for r in runs) / len(runs),
+            "p99_ms": sum(r["p99_ms"] for r in runs) / len(runs),
+            "status": {k: sum(r["status"][k] for r in runs) for k in STATUS}}
 
 
 def per_write(d):
@@ -692,9 +712,11 @@ def table(res):
     if res.get("group_commit"):
         out += ["", "### Group commit with the binary log on", "",
                 "Binary log on, `sync_binlog = 1`, `innodb_flush_log_at_trx_commit = 1`; "
-                "D8 and oidc-secret (bcrypt-4, concurrency %d, %d s) for each setting.  "
-                "Without the binary log (above): D8 %.0f/s, oidc-secret %.0f/s." % (
-                    res["concurrency"], res["seconds"],
+                "D8, D8 spread (floor runs of %d s) and oidc-secret (bcrypt-4, concurrency "
+                "%d, %d s) for each setting, in two passes (the second in reverse order), "
+                "taken together.  Without the binary log (above): D8 %.0f/s, "
+                "oidc-secret %.0f/s." % (
+                    res["floor_seconds"], res["concurrency"], GC_SECONDS,
                     res["algorithms"]["bcrypt-4"]["D8"],
                     res["cases"]["bcrypt-4"]["oidc-secret"]["rps"]), "",
                 "| binlog_commit_wait_count | binlog_commit_wait_usec | D8 /s (commits per "
@@ -708,7 +730,7 @@ def table(res):
                            g["binlog_commit_wait_count"], g["binlog_commit_wait_usec"],
                            d["rate"], group_size(d["status"]), d["p50_ms"], d["p99_ms"],
                            sp["rate"], group_size(sp["status"]), r["rps"],
-                           r["p50_us"] / 1e3, r["p99_us"] / 1e3))
+                           r["p50_ms"], r["p99_ms"]))
     return "\n".join(out) + "\n"
 
 
@@ -749,8 +771,8 @@ def plot(res):
         "set multiplot layout 1,2",
         "set title 'Throughput against concurrency (lighttpd, MariaDB, 2 cores)'",
         "set xlabel 'concurrent connections (wrk)'", "set ylabel 'requests per second'",
-        "set logscale x 2", "set logscale y", "set yrange [10:50000]",
-        "set key bottom right font ',9'", "set grid",
+        "set logscale x 2", "set logscale y", "set yrange [5:200000]",
+        "set key top right opaque box font ',9'", "set grid",
         "plot " + ", ".join(lines),
         "unset logscale x", "set xrange [-0.6:%f]" % (len(res["cases"]) - 0.4),
         "set title 'Concurrency %d, alternating rounds: oidc-secret against the PHP peer'" % C,
