@@ -101,6 +101,43 @@ def run(cmd, env=None):
     return out.stdout
 
 
+def cpu_busy_s():
+    """Seconds of CPU the whole machine has spent busy since boot."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:9]]
+    # user nice system idle iowait irq softirq steal: all but idle, iowait
+    return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
+
+
+UNREAPED = [0.0]      # CPU seconds of processes that no one of ours waits for
+
+
+def own_cpu_s():
+    """CPU seconds of this run: this process and every process it waited
+    for, with theirs (servers, responders, wrk, the floors)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system + UNREAPED[0]
+
+
+def stop_lighttpd(web):
+    """Stops lighttpd, counting its responders' CPU first: lighttpd exits
+    without waiting for the processes it spawned, so it never reaches
+    os.times() (php-fpm, Apache and everything else here wait for theirs)."""
+    if web.proc is not None:
+        tick = os.sysconf("SC_CLK_TCK")
+        for p in os.listdir("/proc"):
+            if not p.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % p) as f:
+                    v = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(v[1]) == web.proc.pid:
+                UNREAPED[0] += sum(int(x) for x in v[11:15]) / tick
+    web.stop()
+
+
 def loadavg():
     with open("/proc/loadavg") as f:
         return " ".join(f.read().split()[:3])
@@ -381,6 +418,7 @@ def combined(h2, d, w):
 
 def main():
     started = time.monotonic()
+    busy0, own0 = cpu_busy_s(), own_cpu_s()
     st.make_dir(os.path.dirname(VAR))
     st.make_dir(VAR)
     os.makedirs(RESULTS, exist_ok=True)
@@ -418,7 +456,7 @@ def main():
         servers.append(web)
         web.start()
         w_runs = {c: wrk(web.port, path, token, c, SWEEP_SECONDS) for c in (4, 8, 16)}
-        web.stop()
+        stop_lighttpd(web)
         W = max(r["rps"] for r in w_runs.values())
         res["W"] = {"best": W, "runs": w_runs}
         log("W (trivial FastCGI): best %.0f req/s" % W)
@@ -474,8 +512,8 @@ def main():
             rss = peak_rss_kib(responder_pids(st.responder_path()))
             peer_rss = peak_rss_kib([p for p, cmd in procs_cmdlines()
                                      if cmd.startswith("php-fpm: pool peer")])
-            web.stop()
-            peer.stop()
+            stop_lighttpd(web)
+            stop_lighttpd(peer)
             res["algorithms"][name] = {
                 "settings": settings, "H": h, "D": d, "D8": D, "floor": floor,
                 "sweep": sweep, "same_answers": same, "peak_rss_kib": rss,
@@ -510,6 +548,10 @@ def main():
     res["cases"] = {k: res["cases"][k] for k in TARGETS if k in res["cases"]}
     res["load_end"] = loadavg()
     res["elapsed_s"] = time.monotonic() - started
+    # What the rest of the machine took meanwhile: the load average counts
+    # this run's own processes, this does not.
+    res["others_cpu_share"] = max(0.0, (cpu_busy_s() - busy0) - (own_cpu_s() - own0)) / (
+        res["elapsed_s"] * os.cpu_count())
     res["targets"] = targets(res)
     with open(os.path.join(RESULTS, "latest.json"), "w") as f:
         json.dump(res, f, indent=1, default=str)
@@ -553,7 +595,7 @@ def group_commit(db, pw, base_conf, token, path):
                     "req/s" % (count, usec, m["D8"][-1]["rate"], m["D8_spread"][-1]["rate"],
                                m["oidc-secret"][-1]["rps"]))
     finally:
-        web.stop()
+        stop_lighttpd(web)
         db.sql("SET GLOBAL binlog_commit_wait_count = 0; RESET MASTER")
         db.stop()
     out = []
@@ -633,12 +675,13 @@ def table(res):
     out = ["Machine: %s; MariaDB %s, innodb_flush_log_at_trx_commit %s, binary log %s; "
            "lighttpd, %d oidc-secret processes, %d php-fpm children; wrk, %d s per round, "
            "%d rounds, %d s per sweep point.  Load average at start %s, at end %s; "
-           "the run took %.0f s." % (
+           "other programs used %.0f %% of the machine's CPU during the run, which "
+           "took %.0f s." % (
                res["machine"], res["mariadb"].get("version", "?"),
                res["mariadb"].get("innodb_flush_log_at_trx_commit", "?"),
                res["mariadb"].get("log_bin", "?"), res["procs"], res["procs"],
                res["seconds"], res["rounds"], res["sweep_seconds"], res["load_start"],
-               res["load_end"], res["elapsed_s"]), ""]
+               res["load_end"], 100 * res["others_cpu_share"], res["elapsed_s"]), ""]
 
     out += ["### oidc-secret against the PHP peer", "",
             "Concurrency %d, rounds alternating; req/s over all rounds (each round's "
