@@ -10,6 +10,8 @@ One run, on this machine, with a private MariaDB (innodb_flush_log_at_trx_commit
        one event insert, one commit per transaction, 1, 4 and 8 connections
        on the same project (bench/db.c); D8 is the floor
     W  a trivial FastCGI responder behind the same lighttpd, same wrk
+    L  one token lookup that finds nothing, per round trip, 8 connections
+       (bench/db.c --lookups): a new bad token's floor is 1 / (1/W + 1/L8)
     combined floor 1 / (1/H2 + 1/D8 + 1/W)
   oidc-secret and the PHP peer (bench/peer/regen.php: PDO, password_hash, the
   same statements; php-fpm with as many children as oidc-secret has
@@ -345,16 +347,18 @@ def db_status(db):
     return {k: got.get(k, 0) for k in STATUS}
 
 
-def db_floor(db, pw, hash_, conns, seconds=FLOOR_SECONDS, spread=False):
+def db_floor(db, pw, hash_, conns, seconds=FLOOR_SECONDS, spread=False, lookups=False):
     """D on conns connections: all on the demo project (the floor), or
-    spread over FLOOR_PROJECTS (no row lock shared)."""
+    spread over FLOOR_PROJECTS (no row lock shared); with lookups, L: one
+    token lookup that finds nothing per round trip."""
     before = db_status(db)
     env = dict(os.environ, BENCH_DB_PASSWORD=pw, BENCH_HASH=hash_)
     projects = ",".join(FLOOR_PROJECTS) if spread else st.DEMO["PROJECT_ID"]
     r = kv(run([bench_bin("oidc-bench-db"), "--socket", db.socket, "--database", DATABASE,
                 "--user", USER, "--project", projects, "--app", st.DEMO["APP_ID"],
                 "--org", st.DEMO["ORG_ID"], "--editor", st.DEMO["USER_ID"],
-                "--connections", str(conns), "--seconds", str(seconds)], env))
+                "--connections", str(conns), "--seconds", str(seconds)]
+               + (["--lookups"] if lookups else []), env))
     after = db_status(db)
     r = {k: (float(v) if "." in v else int(v)) for k, v in r.items()}
     r["status"] = {k: after.get(k, 0) - before.get(k, 0) for k in STATUS}
@@ -460,7 +464,11 @@ def main():
         stop_lighttpd(web)
         W = max(r["rps"] for r in w_runs.values())
         res["W"] = {"best": W, "runs": w_runs}
-        log("W (trivial FastCGI): best %.0f req/s" % W)
+        # L8: a refused token's least database work; with W, a bad token's floor.
+        L = db_floor(db, pw, "-", C, lookups=True)
+        res["L8"] = L
+        res["refusal_floor"] = 1.0 / (1.0 / W + 1.0 / L["rate"])
+        log("W (trivial FastCGI): best %.0f req/s; L8 %.0f lookups/s" % (W, L["rate"]))
 
         fpm = PhpFpm(os.path.join(VAR, "php-fpm"), PROCS)
         servers.append(fpm)
@@ -700,6 +708,16 @@ def table(res):
                        ", ".join("%.2f" % x for x in c["round_ratios"]),
                        a["p50_ms"], a["p99_ms"], a["p99_over_p50"],
                        b["p50_ms"], b["p99_ms"], b["p99_over_p50"], TARGETS.get(key, 0)))
+    if "distinct-bad-tokens" in res["cases"]:
+        c = res["cases"]["distinct-bad-tokens"]
+        out += ["", "A new bad token per request costs at least one token lookup: L8, one "
+                "primary-key lookup that finds nothing per round trip on 8 connections, "
+                "is %.0f/s; with W, the floor of such a refusal is 1/(1/W+1/L8) = **%.0f/s**.  "
+                "oidc-secret refuses them at %.0f/s (%.0f %% of that floor); twice the "
+                "peer would be %.0f/s (%.0f %% of it)." % (
+                    res["L8"]["rate"], res["refusal_floor"], c["oidc-secret"]["rps"],
+                    100 * c["oidc-secret"]["rps"] / res["refusal_floor"], 2 * c["peer"]["rps"],
+                    200 * c["peer"]["rps"] / res["refusal_floor"])]
     errs = ["%s, %s: %d" % (k, side, c[side]["errors"]) for k, c in res["cases"].items()
             for side in ("oidc-secret", "peer") if c[side]["errors"]]
     if errs:
