@@ -11,12 +11,16 @@
  * the (i mod n)-th), to show what group commit does for changes that do
  * not contend.
  *
+ * With --lookups it measures instead the least a refused token costs the
+ * database: one primary-key lookup of a digest that is not there, per
+ * round trip (the floor of a request with a new bad token).
+ *
  * It talks to the server directly through the client library, not through
  * the responder's store module: this is a limit for the store to approach,
  * and it holds whatever the store's statements are.
  *
  *   oidc-bench-db --socket S --database DB --user U --project P[,P...] --app A
- *       --org O --editor E [--connections N] [--seconds S]
+ *       --org O --editor E [--connections N] [--seconds S] [--lookups]
  *
  * The password comes from BENCH_DB_PASSWORD, the stored hash (any string of
  * the configured format's length) from BENCH_HASH.  Prints one line of
@@ -42,6 +46,8 @@ typedef bool db_bool;
 typedef my_bool db_bool;
 #endif
 
+static const char sql_lookup[] =
+    "SELECT user_id FROM access_tokens WHERE token_sha256 = ?";
 static const char sql_bump[] =
     "UPDATE projects SET sequence = LAST_INSERT_ID(sequence + 1),"
     " change_date = ? WHERE id = ?";
@@ -59,6 +65,7 @@ struct target {
 	const char *app, *org, *editor, *hash;
 	char *project[PROJECTS_MAX];
 	unsigned nproject;
+	int lookups;
 };
 
 struct worker {
@@ -178,13 +185,39 @@ fail:
 	return -1;
 }
 
+/* 0 looked up (and found nothing), -1 failed. */
+static int
+lookup(struct worker *w, MYSQL_STMT *st)
+{
+	MYSQL_BIND b[1];
+	unsigned long len[1];
+	char digest[65];
+	int rc;
+
+	/* A digest no token has: 64 hex digits that vary per call. */
+	snprintf(digest, sizeof(digest), "%016lx%048lx",
+	    (unsigned long)(uintptr_t)w, w->done + w->retries);
+	bind_str(&b[0], &len[0], digest);
+	if (mysql_stmt_bind_param(st, b) != 0 || mysql_stmt_execute(st) != 0 ||
+	    mysql_stmt_store_result(st) != 0) {
+		snprintf(w->failure, sizeof(w->failure), "lookup: %s",
+		    mysql_stmt_error(st));
+		return -1;
+	}
+	rc = mysql_stmt_num_rows(st) == 0 ? 0 : -1;
+	if (rc != 0)
+		snprintf(w->failure, sizeof(w->failure), "lookup found a row");
+	mysql_stmt_free_result(st);
+	return rc;
+}
+
 static void *
 work(void *arg)
 {
 	struct worker *w = arg;
 	const struct target *t = w->t;
 	MYSQL *db = mysql_init(NULL);
-	MYSQL_STMT *bump = NULL, *event = NULL;
+	MYSQL_STMT *bump = NULL, *event = NULL, *look = NULL;
 	int rc;
 
 	if (db == NULL ||
@@ -194,8 +227,15 @@ work(void *arg)
 		    db != NULL ? mysql_error(db) : "out of memory");
 		goto out;
 	}
+	if (t->lookups) {
+		if ((look = mysql_stmt_init(db)) == NULL ||
+		    mysql_stmt_prepare(look, sql_lookup, sizeof(sql_lookup) - 1) != 0) {
+			snprintf(w->failure, sizeof(w->failure), "prepare: %s",
+			    mysql_error(db));
+			goto out;
+		}
 	/* Autocommit off once per session: no BEGIN round trip per change. */
-	if (mysql_autocommit(db, 0) != 0 ||
+	} else if (mysql_autocommit(db, 0) != 0 ||
 	    (bump = mysql_stmt_init(db)) == NULL ||
 	    mysql_stmt_prepare(bump, sql_bump, sizeof(sql_bump) - 1) != 0 ||
 	    (event = mysql_stmt_init(db)) == NULL ||
@@ -207,7 +247,7 @@ work(void *arg)
 	while (bench_now() < w->until) {
 		int64_t t0 = now_ns();
 
-		rc = transaction(w, db, bump, event);
+		rc = t->lookups ? lookup(w, look) : transaction(w, db, bump, event);
 		if (rc < 0)
 			break;
 		if (rc > 0) {
@@ -219,6 +259,8 @@ work(void *arg)
 		w->done++;
 	}
 out:
+	if (look != NULL)
+		mysql_stmt_close(look);
 	if (bump != NULL)
 		mysql_stmt_close(bump);
 	if (event != NULL)
@@ -259,13 +301,18 @@ main(int argc, char **argv)
 	t.org = bench_arg(argc, argv, "--org");
 	t.editor = bench_arg(argc, argv, "--editor");
 	t.password = getenv("BENCH_DB_PASSWORD");
+	t.lookups = 0;
+	for (i = 1; i < (unsigned)argc; i++)
+		if (strcmp(argv[i], "--lookups") == 0)
+			t.lookups = 1;
 	t.hash = getenv("BENCH_HASH");
 	if (t.socket == NULL || t.database == NULL || t.user == NULL ||
 	    projects == NULL || t.app == NULL || t.org == NULL ||
 	    t.editor == NULL || t.password == NULL || t.hash == NULL) {
 		fprintf(stderr, "usage: BENCH_DB_PASSWORD=... BENCH_HASH=... "
 		    "oidc-bench-db --socket S --database DB --user U --project P "
-		    "--app A --org O --editor E [--connections N] [--seconds S]\n");
+		    "--app A --org O --editor E [--connections N] [--seconds S] "
+		    "[--lookups]\n");
 		return 2;
 	}
 	memset(t.project, 0, sizeof(t.project));

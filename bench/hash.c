@@ -1,6 +1,6 @@
 /*
  * hash.c - the hash floor H: hashes per second of the configured algorithm,
- * made by the project's own secret module, on N threads (issue 7 (a)).
+ * made by the project's own secret module, on N threads.
  *
  *   oidc-bench-hash [--threads N] [--seconds S]
  *

@@ -1,7 +1,7 @@
 /*
  * trivial.c - the HTTP floor W: a FastCGI responder that answers a fixed
  * 200 and does nothing else, behind the same web server, driven by the same
- * wrk (issue 7 (c)).  What oidc-secret adds on top of this is its overhead.
+ * wrk.  What oidc-secret adds on top of this is its overhead.
  */
 #include <fcgiapp.h>
 #include <string.h>
