@@ -140,14 +140,16 @@ transaction(struct worker *w, MYSQL *db, MYSQL_STMT *bump, MYSQL_STMT *event)
 	utc_now(&now);
 	bind_time(&b[0], &now);
 	bind_str(&b[1], &len[1], w->project);
-	if (mysql_stmt_bind_param(bump, b) != 0 || mysql_stmt_execute(bump) != 0) {
+	if (mysql_stmt_bind_param(bump, b) != 0 ||
+	    mysql_stmt_execute(bump) != 0) {
 		err = mysql_stmt_errno(bump);
 		snprintf(w->failure, sizeof(w->failure), "update: %u %s", err,
 		    mysql_stmt_error(bump));
 		goto fail;
 	}
 	if (mysql_stmt_affected_rows(bump) != 1) {
-		snprintf(w->failure, sizeof(w->failure), "no project %s", w->project);
+		snprintf(w->failure, sizeof(w->failure), "no project %s",
+		    w->project);
 		mysql_rollback(db);
 		return -1;
 	}
@@ -163,7 +165,8 @@ transaction(struct worker *w, MYSQL *db, MYSQL_STMT *bump, MYSQL_STMT *event)
 	bind_time(&b[4], &now);
 	bind_str(&b[5], &len[5], t->app);
 	bind_str(&b[6], &len[6], t->hash);
-	if (mysql_stmt_bind_param(event, b) != 0 || mysql_stmt_execute(event) != 0) {
+	if (mysql_stmt_bind_param(event, b) != 0 ||
+	    mysql_stmt_execute(event) != 0) {
 		err = mysql_stmt_errno(event);
 		snprintf(w->failure, sizeof(w->failure), "insert: %u %s", err,
 		    mysql_stmt_error(event));
@@ -229,7 +232,8 @@ work(void *arg)
 	}
 	if (t->lookups) {
 		if ((look = mysql_stmt_init(db)) == NULL ||
-		    mysql_stmt_prepare(look, sql_lookup, sizeof(sql_lookup) - 1) != 0) {
+		    mysql_stmt_prepare(look, sql_lookup,
+		    sizeof(sql_lookup) - 1) != 0) {
 			snprintf(w->failure, sizeof(w->failure), "prepare: %s",
 			    mysql_error(db));
 			goto out;
@@ -247,7 +251,8 @@ work(void *arg)
 	while (bench_now() < w->until) {
 		int64_t t0 = now_ns();
 
-		rc = t->lookups ? lookup(w, look) : transaction(w, db, bump, event);
+		rc = t->lookups ? lookup(w, look) :
+		    transaction(w, db, bump, event);
 		if (rc < 0)
 			break;
 		if (rc > 0) {
@@ -310,16 +315,17 @@ main(int argc, char **argv)
 	    projects == NULL || t.app == NULL || t.org == NULL ||
 	    t.editor == NULL || t.password == NULL || t.hash == NULL) {
 		fprintf(stderr, "usage: BENCH_DB_PASSWORD=... BENCH_HASH=... "
-		    "oidc-bench-db --socket S --database DB --user U --project P "
-		    "--app A --org O --editor E [--connections N] [--seconds S] "
-		    "[--lookups]\n");
+		    "oidc-bench-db --socket S --database DB --user U "
+		    "--project P --app A --org O --editor E [--connections N] "
+		    "[--seconds S] [--lookups]\n");
 		return 2;
 	}
 	memset(t.project, 0, sizeof(t.project));
 	t.nproject = 0;
 	if ((list = strdup(projects)) == NULL)
 		return 1;
-	for (p = strtok_r(list, ",", &save); p != NULL && t.nproject < PROJECTS_MAX;
+	for (p = strtok_r(list, ",", &save);
+	    p != NULL && t.nproject < PROJECTS_MAX;
 	    p = strtok_r(NULL, ",", &save))
 		t.project[t.nproject++] = p;
 	if (t.nproject == 0) {
