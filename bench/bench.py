@@ -13,9 +13,10 @@ One run, on this machine, with a private MariaDB (innodb_flush_log_at_trx_commit
     L  one token lookup that finds nothing, per round trip, 8 connections
        (bench/db.c --lookups): a new bad token's floor is 1 / (1/W + 1/L8)
     combined floor 1 / (1/H2 + 1/D8 + 1/W)
-  oidc-secret and the PHP peer (bench/peer/regen.php: PDO, password_hash, the
-  same statements; php-fpm with as many children as oidc-secret has
-  processes, behind the same lighttpd), side by side:
+  oidc-secret and the PHP peer (bench/peer/regen.php: PDO, password_hash,
+  one statement per check; php-fpm with as many children as oidc-secret has
+  processes, which spawn-fcgi starts on one socket as php-fpm's share one,
+  behind the same lighttpd), side by side:
     sweep  concurrency 1 to 16, bcrypt cost 4 and argon2id at its defaults
     cases  at concurrency 8, in alternating rounds (oidc-secret, peer,
            oidc-secret, peer, ...): bcrypt 4, argon2id, one bad token
@@ -41,6 +42,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -126,6 +128,9 @@ def stop_lighttpd(web):
     """Stops lighttpd, counting its responders' CPU first: lighttpd exits
     without waiting for the processes it spawned, so it never reaches
     os.times() (php-fpm, Apache and everything else here wait for theirs)."""
+    if isinstance(web, Site):
+        web.stop()
+        return
     if web.proc is not None:
         tick = os.sysconf("SC_CLK_TCK")
         for p in os.listdir("/proc"):
@@ -227,13 +232,54 @@ def peer_lighttpd(directory, port, fpm, config):
     return web
 
 
-def responder_lighttpd(directory, port, conf):
-    web = st.Lighttpd(directory, port, conf, procs=PROCS)
-    # A fresh log per run: the lock times are read from it.
-    for f in (web.errlog, web.errlog + ".stderr"):
-        if os.path.exists(f):
-            os.unlink(f)
-    return web
+class Site:
+    """A FastCGI program as php-fpm runs the peer: PROCS processes that
+    spawn-fcgi forks on one socket, lighttpd in front of it
+    (lighttpd-conf/oidc-secret-socket.conf).  A request goes to whichever
+    process is free first; lighttpd's bin-path would give each process a
+    socket, and a queue, of its own.  The responders log to self.log."""
+
+    def __init__(self, directory, port, conf, binary=None):
+        self.dir = st.make_dir(directory)
+        self.conf = conf
+        self.binary = binary or st.responder_path()
+        self.socket = os.path.join(self.dir, "fcgi.sock")
+        self.pidfile = os.path.join(self.dir, "spawn-fcgi.pid")
+        self.log = os.path.join(self.dir, "responder.log")
+        self.web = st.Lighttpd(self.dir, port, conf, include=os.path.join(
+            st.ROOT, "lighttpd-conf", "oidc-secret-socket.conf"),
+            extra_vars={"oidc_secret_socket": self.socket})
+        self.port = port
+        self.pids = []
+
+    def start(self):
+        self.stop()
+        for f in (self.socket, self.log):     # a fresh log: lock times
+            if os.path.exists(f):
+                os.unlink(f)
+        env = dict(os.environ, OIDC_SECRET_CONFIG=self.conf, OIDC_SECRET_LOG_FILE=self.log)
+        run(["spawn-fcgi", "-s", self.socket, "-M", "0600", "-F", str(PROCS),
+             "-P", self.pidfile, "--", self.binary], env)
+        with open(self.pidfile) as f:
+            self.pids = [int(x) for x in f.read().split()]
+        self.web.start()
+
+    def stop(self):
+        """Stops lighttpd and the responders, counting their CPU first:
+        spawn-fcgi leaves them to init, so they never reach os.times()."""
+        self.web.stop()
+        tick = os.sysconf("SC_CLK_TCK")
+        for pid in self.pids:
+            try:
+                with open("/proc/%d/stat" % pid) as f:
+                    v = f.read().rsplit(")", 1)[1].split()
+                UNREAPED[0] += (int(v[11]) + int(v[12])) / tick
+                os.kill(pid, signal.SIGTERM)
+            except (OSError, ValueError):
+                pass
+        st.wait_for(lambda: not any(st.pid_alive(p) for p in self.pids), 20,
+                    "the responders to stop")
+        self.pids = []
 
 
 def peer_apache_cgi(directory, port, config):
@@ -300,12 +346,46 @@ def check_same(sides, conf, token, path, bad_path):
 
 # --- measuring ---------------------------------------------------------------
 
+# Where a request's CPU goes: processes by name (the kernel's comm), in groups.
+CPU_GROUPS = (("responder", ("oidc-secret.fcg", "php-fpm", "php-cgi")),
+              ("mariadbd", ("mariadbd",)),
+              ("web server", ("lighttpd", "apache2")),
+              ("kernel workers", ("kworker", "jbd2", "ksoftirqd")))
+
+
+def cpu_by_group():
+    """CPU seconds so far of the live processes of each group of CPU_GROUPS."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {g: 0.0 for g, _ in CPU_GROUPS}
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % p) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        v = stat.rsplit(")", 1)[1].split()
+        for g, prefixes in CPU_GROUPS:
+            if comm.startswith(prefixes):
+                out[g] += (int(v[11]) + int(v[12])) / tick
+    return out
+
+
 def rounds(sides, path, token, distinct=False):
-    """ROUNDS alternating rounds at concurrency C: side A, side B, A, B..."""
+    """ROUNDS alternating rounds at concurrency C: side A, side B, A, B...
+    Each run also gets the CPU its request took, by group of processes
+    (cpu_us): of processes alive before and after it, so CGI's short-lived
+    ones count only through their web server and the database."""
     out = {name: [] for name in sides}
     for i in range(ROUNDS):
         for name, port in sides.items():
+            before = cpu_by_group()
             r = wrk(port, path, token, C, SECONDS, distinct)
+            after = cpu_by_group()
+            r["cpu_us"] = {g: (after[g] - before[g]) * 1e6 / max(r["requests"], 1)
+                           for g in after}
             out[name].append(r)
             log("    round %d %-11s %8.1f req/s  p50 %6.1f ms  p99 %6.1f ms  non2xx %d" % (
                 i + 1, name, r["rps"], r["p50_us"] / 1e3, r["p99_us"] / 1e3, r["non2xx"]))
@@ -322,7 +402,9 @@ def summary(runs):
             "p99_ms": sum(r["p99_us"] for r in runs) / len(runs) / 1e3,
             "p99_over_p50": max(r["p99_us"] / max(r["p50_us"], 1) for r in runs),
             "non2xx": sum(r["non2xx"] for r in runs),
-            "errors": sum(r["errors"] for r in runs)}
+            "errors": sum(r["errors"] for r in runs),
+            "cpu_us": {g: sum(r["cpu_us"][g] * r["requests"] for r in runs) / reqs
+                       for g in runs[0].get("cpu_us", {})}}
 
 
 def case_result(label, runs, expect):
@@ -456,8 +538,8 @@ def main():
             "'binlog_commit_wait_usec', 'innodb_flush_method')"))
 
         # W: the trivial responder behind the same lighttpd.
-        web = st.Lighttpd(os.path.join(VAR, "lighttpd-trivial"), st.free_port(), base_conf,
-                          procs=PROCS, extra_vars={"oidc_secret_bin": bench_bin("fcgi-trivial")})
+        web = Site(os.path.join(VAR, "lighttpd-trivial"), st.free_port(), base_conf,
+                   binary=bench_bin("fcgi-trivial"))
         servers.append(web)
         web.start()
         w_runs = {c: wrk(web.port, path, token, c, SWEEP_SECONDS) for c in (4, 8, 16)}
@@ -490,7 +572,7 @@ def main():
             log("%s: H1 %.1f H2 %.1f D1 %.0f D8 %.0f floor %.1f" % (
                 name, h[1], h[2], d[1]["rate"], D, floor))
 
-            web = responder_lighttpd(os.path.join(VAR, "lighttpd-" + name), st.free_port(), conf)
+            web = Site(os.path.join(VAR, "lighttpd-" + name), st.free_port(), conf)
             peer = peer_lighttpd(os.path.join(VAR, "lighttpd-peer-" + name), st.free_port(),
                                  fpm, pconf)
             servers += [web, peer]
@@ -526,7 +608,7 @@ def main():
             res["algorithms"][name] = {
                 "settings": settings, "H": h, "D": d, "D8": D, "floor": floor,
                 "sweep": sweep, "same_answers": same, "peak_rss_kib": rss,
-                "peer_peak_rss_kib": peer_rss, "lock_ms": lock_times(web.errlog + ".stderr"),
+                "peer_peak_rss_kib": peer_rss, "lock_ms": lock_times(web.log),
             }
         fpm.stop()
 
@@ -584,7 +666,7 @@ def group_commit(db, pw, base_conf, token, path):
             for w in BINLOG_WAITS}
     conf = os.path.join(VAR, "oidc-secret-bcrypt-4.conf")
     a_hash = st.admin(conf, "hash", stdin="x" * 64).stdout.strip()
-    web = responder_lighttpd(os.path.join(VAR, "lighttpd-binlog"), st.free_port(), conf)
+    web = Site(os.path.join(VAR, "lighttpd-binlog"), st.free_port(), conf)
     try:
         web.start()
         db_floor(db, pw, a_hash, C, seconds=2)          # a warm server
@@ -718,6 +800,21 @@ def table(res):
                     res["L8"]["rate"], res["refusal_floor"], c["oidc-secret"]["rps"],
                     100 * c["oidc-secret"]["rps"] / res["refusal_floor"], 2 * c["peer"]["rps"],
                     200 * c["peer"]["rps"] / res["refusal_floor"])]
+    out += ["", "CPU per request, µs, by process (responders: oidc-secret's or php-fpm's; "
+            "kernel workers: the writing of the redo log, mostly); the machine has %d "
+            "cores, so at full load a request costs %d s / throughput in all:" % (
+                os.cpu_count(), os.cpu_count()), "",
+            "| case | side | " + " | ".join(g for g, _ in CPU_GROUPS) + " | all of the machine |",
+            "|---|---|" + "---:|" * (len(CPU_GROUPS) + 1)]
+    for key, c in res["cases"].items():
+        if key == "cgi":
+            continue        # its responders live too briefly to be counted
+        for side in ("oidc-secret", "peer"):
+            cpu = c[side].get("cpu_us")
+            if cpu:
+                out.append("| %s | %s | %s | %.0f |" % (
+                    c["label"], side, " | ".join("%.0f" % cpu[g] for g, _ in CPU_GROUPS),
+                    os.cpu_count() * 1e6 / c[side]["rps"]))
     errs = ["%s, %s: %d" % (k, side, c[side]["errors"]) for k, c in res["cases"].items()
             for side in ("oidc-secret", "peer") if c[side]["errors"]]
     if errs:
@@ -766,7 +863,7 @@ def table(res):
             name, a["peak_rss_kib"] / 1024, a["peer_peak_rss_kib"] / 1024)
         lk = a["lock_ms"]
         if lk:
-            line += ("; row lock held (oidc-secret's SELECT ... FOR UPDATE to COMMIT), %d "
+            line += ("; row lock held (oidc-secret's sequence UPDATE to COMMIT), %d "
                      "transactions: p50 %.2f ms, p99 %.2f ms, max %.2f ms" % (
                          lk["n"], lk["p50"], lk["p99"], lk["max"]))
         out.append(line)

@@ -451,6 +451,12 @@ main(int argc, char **argv)
 		log_msg(LOG_ERROR, "FastCGI: library failed to initialise");
 		return 1;
 	}
+	/*
+	 * libfcgi's initialisation catches SIGPIPE with a handler that does
+	 * nothing; ignored again, a web server that closes first costs no
+	 * signal delivery.  The write fails with EPIPE either way.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	rc = FCGX_IsCGI() ? serve_cgi(&svc) : serve_fcgi(&svc);
 	store_free(store);
 	store_library_end();

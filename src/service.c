@@ -233,7 +233,6 @@ service_regenerate(struct service *svc, const struct call *c,
 	out->sequence = res.sequence;
 	out->creation_date = l.created;
 	out->change_date = res.change_date;
-	out->lock_ns = res.lock_ns;
 	memcpy(out->resource_owner, l.resource_owner,
 	    sizeof(out->resource_owner));
 	return ERR_OK;

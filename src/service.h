@@ -46,7 +46,6 @@ struct outcome {
 	struct ts change_date;		/* this change's: the secret's birth */
 	char resource_owner[ID_BYTES + 1];
 	char user_id[ID_BYTES + 1];	/* for the log line; "" until known */
-	int64_t lock_ns;
 };
 
 void service_init(struct service *svc, const struct config *cfg,

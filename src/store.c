@@ -52,19 +52,27 @@ static const char *const sql[ST__COUNT] = {
 	[ST_SYNC_WAIT] =
 	    "SET SESSION wsrep_sync_wait = ?",
 	/*
-	 * Every check's answer at once (doc/database.md).  The acting org
-	 * is x-zitadel-orgid or the user's own for v1 (?1 true), the
-	 * project's own for v2.  The app's columns are NULL when there is
-	 * no such project or app.
+	 * The token alone, by its primary key: a token that is not there,
+	 * the common refusal, costs no more (doc/database.md).
 	 */
-	[ST_LOOKUP] =
-	    "SELECT t.user_id, u.resource_owner, t.token_type = 'pat',"
-	    " t.audience,"
+	[ST_TOKEN] =
+	    "SELECT user_id, token_type = 'pat', audience FROM access_tokens"
+	    " WHERE token_sha256 = ? AND revoked_at IS NULL"
+	    " AND (expires_at IS NULL OR expires_at > UTC_TIMESTAMP(6))",
+	/*
+	 * Every other check's answer at once, for the token's user, who must
+	 * be active in an active org (no row otherwise).  The acting org is
+	 * x-zitadel-orgid or the user's own for v1 (?1 true), the project's
+	 * own for v2.  The app's columns are NULL when there is no such
+	 * project or app.
+	 */
+	[ST_ACCESS] =
+	    "SELECT u.resource_owner,"
 	    " ? IS NULL OR EXISTS (SELECT 1 FROM orgs x"
 	    " WHERE x.id = ? AND x.state = 'active'),"
 	    " EXISTS (SELECT 1 FROM memberships m"
 	    " JOIN role_permissions r ON r.role = m.role"
-	    " WHERE m.user_id = t.user_id AND r.permission = ?"
+	    " WHERE m.user_id = u.id AND r.permission = ?"
 	    " AND ((m.scope = 'instance' AND m.scope_id = '')"
 	    " OR (m.scope = 'org' AND m.scope_id = IF(?,"
 	    " COALESCE(?, u.resource_owner),"
@@ -77,16 +85,13 @@ static const char *const sql[ST__COUNT] = {
 	    " WHERE c.app_id = a.id)"
 	    " WHEN 'api' THEN EXISTS (SELECT 1 FROM api_configs c"
 	    " WHERE c.app_id = a.id) ELSE 0 END"
-	    " FROM access_tokens t"
-	    " JOIN users u ON u.id = t.user_id"
+	    " FROM users u"
 	    " JOIN orgs o ON o.id = u.resource_owner"
 	    " LEFT JOIN projects p ON p.id = ? AND p.state <> 'removed'"
 	    " AND (NOT ? OR p.resource_owner = COALESCE(?, u.resource_owner))"
 	    " LEFT JOIN apps a ON a.id = ? AND a.project_id = p.id"
 	    " AND a.state <> 'removed'"
-	    " WHERE t.token_sha256 = ? AND t.revoked_at IS NULL"
-	    " AND (t.expires_at IS NULL OR t.expires_at > UTC_TIMESTAMP(6))"
-	    " AND u.state = 'active' AND o.state = 'active'",
+	    " WHERE u.id = ? AND u.state = 'active' AND o.state = 'active'",
 	/* Locks the project's row; LAST_INSERT_ID() hands the new value
 	 * back with the answer, without a SELECT. */
 	[ST_BUMP_PROJECT] =
@@ -653,6 +658,15 @@ store_lookup(struct store *s, const struct lookup_key *k, struct lookup *out)
 	enum err e;
 
 	memset(out, 0, sizeof(*out));
+	bind_str(&par, k->digest);
+	result_str(&res, out->user_id, sizeof(out->user_id));
+	result_u64(&res, &pat);
+	result_str(&res, out->audience, sizeof(out->audience));
+	e = query(s, ST_TOKEN, &par, &res, &found);
+	if (e != ERR_OK || !found)
+		return e;
+
+	par.n = res.n = 0;
 	bind_str(&par, k->org);
 	bind_str(&par, k->org);
 	bind_str(&par, k->permission);
@@ -664,11 +678,8 @@ store_lookup(struct store *s, const struct lookup_key *k, struct lookup *out)
 	bind_u64(&par, &v1);
 	bind_str(&par, k->org);
 	bind_str(&par, k->app_id);
-	bind_str(&par, k->digest);
-	result_str(&res, out->user_id, sizeof(out->user_id));
+	bind_str(&par, out->user_id);
 	result_str(&res, out->user_org, sizeof(out->user_org));
-	result_u64(&res, &pat);
-	result_str(&res, out->audience, sizeof(out->audience));
 	result_u64(&res, &org_ok);
 	result_u64(&res, &perm);
 	result_u64(&res, &app);
@@ -676,15 +687,15 @@ store_lookup(struct store *s, const struct lookup_key *k, struct lookup *out)
 	result_time(&res, &created);
 	result_str(&res, out->resource_owner, sizeof(out->resource_owner));
 	result_u64(&res, &config);
-	e = query(s, ST_LOOKUP, &par, &res, &found);
+	e = query(s, ST_ACCESS, &par, &res, &found);
 	if (e != ERR_OK || !found)
-		return e;
+		return e;	/* no row: the user or its org is not active */
 	out->token_found = 1;
 	out->pat = pat != 0;
 	out->org_active = org_ok != 0;
 	out->permitted = perm != 0;
 	if (app != 0) {
-		if (app_kind(kind, &out->kind) != 0 || res.null[8])
+		if (app_kind(kind, &out->kind) != 0 || res.null[5])
 			return ERR_INTERNAL;
 		out->app_found = 1;
 		out->has_config = config != 0;
@@ -781,17 +792,18 @@ change_once(struct store *s, const struct change *c,
 			e = ERR_CONFLICT;
 		goto abort;
 	}
-	if (mysql_commit(s->db) != 0) {
+	/*
+	 * Turning autocommit back on commits the transaction: COMMIT and
+	 * the session's return to autocommit in one round trip.  Its error
+	 * is COMMIT's (a deadlock, a certification conflict, a lost
+	 * connection), and on error autocommit stays off.
+	 */
+	if (mysql_autocommit(s->db, 1) != 0) {
 		*at_commit = 1;
 		e = fail_db(s, "commit");
 		goto abort;
 	}
 	out->lock_ns = util_mono_ns() - t0;
-	if (mysql_autocommit(s->db, 1) != 0) {
-		/* The change is in; the connection is not: drop it. */
-		(void)fail_db(s, "autocommit");
-		store_drop(s);
-	}
 	return ERR_OK;
 abort:
 	/* A connection whose transaction cannot be ended is dropped. */

@@ -3,8 +3,8 @@
 // oidc-secret for the REST call
 //   POST /management/v1/projects/{p}/apps/{a}/oidc_config/_generate_client_secret
 // with PDO against the same schema and password_hash() with the same
-// algorithm and cost.  Same checks in the same order, the same statements,
-// one transaction, the same JSON answer and error bodies.  bench/run runs it
+// algorithm and cost.  Same checks in the same order, one transaction, the
+// same JSON answer and error bodies.  bench/run runs it
 // under php-fpm behind lighttpd and as plain CGI (php-cgi under mod_cgi),
 // side by side with oidc-secret.
 //
@@ -33,7 +33,9 @@ const ERRORS = [
 // grpc-gateway's HTTP status for a gRPC code.
 const HTTP_STATUS = [3 => 400, 5 => 404, 7 => 403, 12 => 501, 13 => 500, 14 => 503, 16 => 401];
 
-// The SQL of oidc-secret's store, statement for statement.
+// One statement per check, a locking read of the sequence, then the change:
+// what a PHP author writes, and what oidc-secret's store ran before it was
+// tuned to one lookup and a single-table transaction (src/store.c).
 const SQL_TOKEN = "SELECT t.user_id, u.resource_owner, t.token_type = 'pat', t.audience"
     . " FROM access_tokens t JOIN users u ON u.id = t.user_id"
     . " JOIN orgs o ON o.id = u.resource_owner"
