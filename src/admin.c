@@ -36,6 +36,7 @@
 #include "store_admin.h"
 #include "ts.h"
 #include "util.h"
+#include "version.h"
 
 #ifndef PKGDATADIR
 #define PKGDATADIR "/usr/share/oidc-secret"
@@ -1407,7 +1408,7 @@ main(int argc, char **argv)
 			return EX_OK;
 		}
 		if (strcmp(argv[i], "--version") == 0) {
-			printf(PROG " %s\n", PACKAGE_VERSION);
+			version_print(stdout, PROG, 0);
 			return EX_OK;
 		}
 		if (strcmp(argv[i], "--config") == 0) {

@@ -408,7 +408,7 @@ main(int argc, char **argv)
 
 	if (argc > 1) {
 		if (strcmp(argv[1], "--version") == 0) {
-			version_print(stdout, "oidc-secret.fcgi");
+			version_print(stdout, "oidc-secret.fcgi", 1);
 			return 0;
 		}
 		fprintf(stderr, "usage: %s [--version]\n"

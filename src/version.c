@@ -18,7 +18,7 @@
 #endif
 
 void
-version_print(FILE *f, const char *prog)
+version_print(FILE *f, const char *prog, int fcgi)
 {
 	fprintf(f, "%s %s\n", prog, PACKAGE_VERSION);
 	fprintf(f, "libgcrypt %s\n", secret_gcrypt_version());
@@ -26,6 +26,7 @@ version_print(FILE *f, const char *prog)
 	fprintf(f, "json-c %s\n", jsonout_library_version());
 	fprintf(f, "MariaDB Connector/C %s\n", store_client_version());
 	fprintf(f, "protobuf-c %s\n", proto_library_version());
-	fprintf(f, "libfcgi %s\n", FCGI_VERSION_BUILT);
+	if (fcgi)
+		fprintf(f, "libfcgi %s\n", FCGI_VERSION_BUILT);
 	fprintf(f, "libxcrypt %s\n", XCRYPT_VERSION_BUILT);
 }

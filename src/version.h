@@ -7,7 +7,10 @@
 
 #include <stdio.h>
 
-/* "prog VERSION", then one "<library> <version>" line per library. */
-void version_print(FILE *f, const char *prog);
+/*
+ * "prog VERSION", then one "<library> <version>" line per library;
+ * libfcgi's only for the responder (fcgi 1), the one program linking it.
+ */
+void version_print(FILE *f, const char *prog, int fcgi);
 
 #endif

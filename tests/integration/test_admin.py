@@ -652,7 +652,11 @@ class Usage(AdminCase):
         self.assert_exit(run_admin(self.missing, "token", "issue", "--help"), 0)
         r = run_admin(None, "--version")
         self.assert_exit(r, 0)
-        self.assertRegex(r.stdout, r"^oidc-secret-admin \d+\.\d+\.\d+\n$")
+        self.assertRegex(r.stdout, r"^oidc-secret-admin \d+\.\d+\.\d+\n")
+        # Then each library it links, as the responder's --version has them.
+        libs = [line.split(" ")[0] for line in r.stdout.splitlines()[1:]]
+        self.assertEqual(libs, ["libgcrypt", "libgpg-error", "json-c", "MariaDB",
+                                "protobuf-c", "libxcrypt"])
 
     def test_usage_errors_are_2_on_stderr(self):
         cases = (
