@@ -85,6 +85,7 @@ STATUS = ("Com_commit", "Innodb_log_writes", "Innodb_data_fsyncs", "Binlog_commi
 TARGETS = {"bcrypt-4": 1.5, "argon2id": 1.0, "bad-token": 2.0,
            "distinct-bad-tokens": 2.0, "cgi": 1.5}
 P99_OVER_P50 = 2.0
+TICK = os.sysconf("SC_CLK_TCK")      # /proc's unit of CPU time
 
 
 def log(msg):
@@ -111,7 +112,7 @@ def cpu_busy_s():
     with open("/proc/stat") as f:
         v = [int(x) for x in f.readline().split()[1:9]]
     # user nice system idle iowait irq softirq steal: all but idle, iowait
-    return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
+    return (sum(v) - v[3] - v[4]) / TICK
 
 
 UNREAPED = [0.0]      # CPU seconds of processes that no one of ours waits for
@@ -124,26 +125,23 @@ def own_cpu_s():
     return t.user + t.system + t.children_user + t.children_system + UNREAPED[0]
 
 
-def stop_lighttpd(web):
-    """Stops lighttpd, counting its responders' CPU first: lighttpd exits
-    without waiting for the processes it spawned, so it never reaches
-    os.times() (php-fpm, Apache and everything else here wait for theirs)."""
-    if isinstance(web, Site):
-        web.stop()
-        return
-    if web.proc is not None:
-        tick = os.sysconf("SC_CLK_TCK")
-        for p in os.listdir("/proc"):
-            if not p.isdigit():
-                continue
-            try:
-                with open("/proc/%s/stat" % p) as f:
-                    v = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(v[1]) == web.proc.pid:
-                UNREAPED[0] += sum(int(x) for x in v[11:15]) / tick
-    web.stop()
+def procs_stat():
+    """(pid, comm, the fields after comm) of each live process."""
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % p) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        yield (int(p), stat[stat.index("(") + 1:stat.rindex(")")],
+               stat.rsplit(")", 1)[1].split())
+
+
+def cpu_s(fields):
+    """A process's CPU seconds (user and system) from its stat fields."""
+    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def loadavg():
@@ -268,14 +266,11 @@ class Site:
         """Stops lighttpd and the responders, counting their CPU first:
         spawn-fcgi leaves them to init, so they never reach os.times()."""
         self.web.stop()
-        tick = os.sysconf("SC_CLK_TCK")
+        UNREAPED[0] += sum(cpu_s(v) for pid, _, v in procs_stat() if pid in self.pids)
         for pid in self.pids:
             try:
-                with open("/proc/%d/stat" % pid) as f:
-                    v = f.read().rsplit(")", 1)[1].split()
-                UNREAPED[0] += (int(v[11]) + int(v[12])) / tick
                 os.kill(pid, signal.SIGTERM)
-            except (OSError, ValueError):
+            except OSError:
                 pass
         st.wait_for(lambda: not any(st.pid_alive(p) for p in self.pids), 20,
                     "the responders to stop")
@@ -355,21 +350,11 @@ CPU_GROUPS = (("responder", ("oidc-secret.fcg", "php-fpm", "php-cgi")),
 
 def cpu_by_group():
     """CPU seconds so far of the live processes of each group of CPU_GROUPS."""
-    tick = os.sysconf("SC_CLK_TCK")
     out = {g: 0.0 for g, _ in CPU_GROUPS}
-    for p in os.listdir("/proc"):
-        if not p.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % p) as f:
-                stat = f.read()
-        except OSError:
-            continue
-        comm = stat[stat.index("(") + 1:stat.rindex(")")]
-        v = stat.rsplit(")", 1)[1].split()
+    for _, comm, v in procs_stat():
         for g, prefixes in CPU_GROUPS:
             if comm.startswith(prefixes):
-                out[g] += (int(v[11]) + int(v[12])) / tick
+                out[g] += cpu_s(v)
     return out
 
 
@@ -543,7 +528,7 @@ def main():
         servers.append(web)
         web.start()
         w_runs = {c: wrk(web.port, path, token, c, SWEEP_SECONDS) for c in (4, 8, 16)}
-        stop_lighttpd(web)
+        web.stop()
         W = max(r["rps"] for r in w_runs.values())
         res["W"] = {"best": W, "runs": w_runs}
         # L8: a refused token's least database work; with W, a bad token's floor.
@@ -603,8 +588,8 @@ def main():
             rss = peak_rss_kib(responder_pids(st.responder_path()))
             peer_rss = peak_rss_kib([p for p, cmd in procs_cmdlines()
                                      if cmd.startswith("php-fpm: pool peer")])
-            stop_lighttpd(web)
-            stop_lighttpd(peer)
+            web.stop()
+            peer.stop()
             res["algorithms"][name] = {
                 "settings": settings, "H": h, "D": d, "D8": D, "floor": floor,
                 "sweep": sweep, "same_answers": same, "peak_rss_kib": rss,
@@ -686,7 +671,7 @@ def group_commit(db, pw, base_conf, token, path):
                     "req/s" % (count, usec, m["D8"][-1]["rate"], m["D8_spread"][-1]["rate"],
                                m["oidc-secret"][-1]["rps"]))
     finally:
-        stop_lighttpd(web)
+        web.stop()
         db.sql("SET GLOBAL binlog_commit_wait_count = 0; RESET MASTER")
         db.stop()
     out = []

@@ -6,7 +6,7 @@ directory.  Only this differs from a clean Debian 12, and nothing else of
 the text is changed:
 
 - The first block's REPO=... names a local repository: a clone of this one
-  at HEAD, with the tracked files' changes not yet committed committed, so
+  at HEAD, with the tracked files' uncommitted changes committed on it, so
   the tree under test is what the README's git clone gets.
 
 - Paths: "/etc" and "/usr" in the blocks become ROOT/etc and ROOT/usr, a
