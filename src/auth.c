@@ -54,8 +54,8 @@ auth_audience_has(const char *audience, const char *want)
 }
 
 /* RFC 6750 2.1 b64token: the only bytes a bearer token may hold. */
-static int
-token_chars_ok(const char *t, size_t len)
+int
+auth_token_chars_ok(const char *t, size_t len)
 {
 	size_t i;
 
@@ -98,8 +98,8 @@ refused_slot(const char *digest)
 	return v % REFUSED_SLOTS;
 }
 
-static int
-refused_recently(const char *digest)
+int
+auth_refused_recently(const char *digest)
 {
 	unsigned i = refused_slot(digest);
 
@@ -107,8 +107,8 @@ refused_recently(const char *digest)
 	    memcmp(refused[i].digest, digest, SHA256_HEX) == 0;
 }
 
-static void
-refuse(const char *digest)
+void
+auth_refuse(const char *digest)
 {
 	unsigned i = refused_slot(digest);
 
@@ -117,27 +117,47 @@ refuse(const char *digest)
 }
 
 enum err
-auth_digest(const char *authorization, char digest[SHA256_HEX])
+auth_digest(const char *authorization, char digest[SHA256_HEX],
+    const char **reason)
 {
 	const char *token;
 	size_t len;
 
-	if (auth_bearer(authorization, &token, &len) != 0)
+	if (auth_bearer(authorization, &token, &len) != 0) {
+		*reason = "no bearer token";
 		return ERR_AUTH_MISSING;
-	if (len == 0 || len > TOKEN_MAX || !token_chars_ok(token, len))
+	}
+	if (len == 0 || len > TOKEN_MAX || !auth_token_chars_ok(token, len)) {
+		*reason = "malformed token";
 		return ERR_TOKEN_INVALID;
+	}
 	secret_sha256_hex(token, len, digest);
-	return refused_recently(digest) ? ERR_TOKEN_INVALID : ERR_OK;
+	if (auth_refused_recently(digest)) {
+		*reason = "token refused within the last second";
+		return ERR_TOKEN_INVALID;
+	}
+	return ERR_OK;
 }
 
 enum err
-auth_accept(const struct config *cfg, const char *digest,
-    const struct lookup *l)
+auth_accept(const char *digest, const struct token_row *t,
+    const char *audience, const char **reason)
 {
-	/* Personal access tokens skip the audience check, as in ZITADEL. */
-	if (l->token_found && (l->pat ||
-	    auth_audience_has(l->audience, cfg->api_project_id)))
+	if (!t->found)
+		*reason = "unknown token";
+	else if (t->revoked)
+		*reason = "token revoked";
+	else if (t->expired)
+		*reason = "token expired";
+	else if (!t->user_active)
+		*reason = "token's user inactive or removed";
+	else if (!t->org_active)
+		*reason = "token's organisation inactive or removed";
+	else if (audience != NULL && !t->pat &&
+	    !auth_audience_has(t->audience, audience))
+		*reason = "token's audience lacks api_project_id";
+	else
 		return ERR_OK;
-	refuse(digest);
+	auth_refuse(digest);
 	return ERR_TOKEN_INVALID;
 }

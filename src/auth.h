@@ -1,5 +1,5 @@
 /*
- * auth.h - the bearer token: its digest, and whether the lookup accepts it.
+ * auth.h - the bearer token: its digest, and whether its row is good.
  */
 #ifndef OIDC_SECRET_AUTH_H
 #define OIDC_SECRET_AUTH_H
@@ -13,7 +13,6 @@
 
 /* Longer bearer tokens are invalid, unread. */
 #define TOKEN_MAX 4096
-#define PERMISSION_APP_WRITE "project.app.write"
 
 /*
  * The token of "Bearer <token>" (RFC 6750 2.1; the scheme is
@@ -22,24 +21,38 @@
  */
 int auth_bearer(const char *header, const char **token, size_t *len);
 
-/* 1 when the space-separated audience holds want. */
+/* 1 when the space-separated list holds want. */
 int auth_audience_has(const char *audience, const char *want);
+
+/* 1 for a string an RFC 6750 b64token may be. */
+int auth_token_chars_ok(const char *t, size_t len);
 
 /*
  * The bearer token's SHA-256 (lowercase hex), which is what the database
  * knows it by: ERR_OK; ERR_AUTH_MISSING without an Authorization: Bearer
  * header; ERR_TOKEN_INVALID for a token that cannot be one, or that was
  * refused within the last second (see auth.c), without asking the
- * database.
+ * database.  *reason says which, for the log.
  */
-enum err auth_digest(const char *authorization, char digest[SHA256_HEX]);
+enum err auth_digest(const char *authorization, char digest[SHA256_HEX],
+    const char **reason);
 
 /*
- * The token as the lookup found it: ERR_OK, or ERR_TOKEN_INVALID for every
- * reason it fails (unknown, expired, revoked, user or org inactive, the
- * audience without api_project_id), remembered for a second.
+ * The token as its row stands: ERR_OK, or ERR_TOKEN_INVALID for every
+ * reason it fails (unknown, revoked, expired, user or organisation
+ * inactive, with audience set an audience without it), remembered for a
+ * second; *reason says which, for the log, never the token.  Personal
+ * access tokens skip the audience check, as in ZITADEL.
  */
-enum err auth_accept(const struct config *cfg, const char *digest,
-    const struct lookup *l);
+enum err auth_accept(const char *digest, const struct token_row *t,
+    const char *audience, const char **reason);
+
+/*
+ * A refusal cache for client credentials (the token and introspection
+ * endpoints): key is a digest of the pair.  1 when refused within the
+ * last second.
+ */
+int auth_refused_recently(const char *key);
+void auth_refuse(const char *key);
 
 #endif

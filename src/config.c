@@ -73,6 +73,11 @@ static const struct key keys[] = {
 	ENUM(log_level, level_names),
 	STR(log_file, 0),
 	STR(cors_allowed_origins, 0),
+	STR(issuer, 0),
+	/* A minute to a year; ZITADEL's default is 12 hours. */
+	UINT(access_token_lifetime_s, 60, 31536000),
+	/* Up to 30 days of a rotated secret still working. */
+	UINT(secret_grace_period_s, 0, 2592000),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -113,6 +118,8 @@ config_defaults(struct config *cfg)
 	/* Any origin, as ZITADEL: the bearer token is the only credential. */
 	snprintf(cfg->cors_allowed_origins, sizeof(cfg->cors_allowed_origins),
 	    "*");
+	/* ZITADEL's access token lifetime. */
+	cfg->access_token_lifetime_s = 43200;
 }
 
 static const struct key *
@@ -498,12 +505,33 @@ config_db_hosts(const struct config *cfg, struct db_host *out, unsigned *n,
 	}
 }
 
+/* http(s)://host[:port][/path], nothing a URL's query or fragment adds. */
+static int
+check_issuer(const char *v, char *err, size_t errlen)
+{
+	const char *host = strncmp(v, "https://", 8) == 0 ? v + 8 :
+	    strncmp(v, "http://", 7) == 0 ? v + 7 : NULL;
+
+	if (v[0] == '\0')
+		return 0;
+	if (host == NULL || host[0] == '\0' || host[0] == '/' ||
+	    strpbrk(v, " \t?#\"\\") != NULL) {
+		snprintf(err, errlen, "issuer = \"%.64s\": expected the site's "
+		    "public base URL, https://host[:port][/path], no query",
+		    v);
+		return -1;
+	}
+	return 0;
+}
+
 int
 config_check(const struct config *cfg, char *err, size_t errlen)
 {
 	struct db_host hosts[DB_HOSTS_MAX];
 	unsigned n;
 
+	if (check_issuer(cfg->issuer, err, errlen) != 0)
+		return -1;
 	if (check_origins(cfg->cors_allowed_origins, err, errlen) != 0)
 		return -1;
 	if (config_db_hosts(cfg, hosts, &n, err, errlen) != 0)

@@ -34,6 +34,10 @@ struct config {
 	unsigned log_level;		/* enum log_level */
 	char log_file[256];		/* "" : stderr */
 	char cors_allowed_origins[2048];	/* "*", or origins */
+	/* OAuth 2.0 (doc/oauth.md) */
+	char issuer[256];		/* "": from the request's host */
+	unsigned access_token_lifetime_s;
+	unsigned secret_grace_period_s;	/* 0: a new secret ends the old */
 };
 
 /* One database server of db_host's list. */

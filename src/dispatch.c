@@ -1,59 +1,64 @@
 /*
  * dispatch.c - request -> route -> codec -> service -> codec -> response,
- * one flow for every codec.
+ * one flow for every call and every codec.
  *
  * The transport's checks come first (route, method, content type, body
  * size, body syntax), as grpc-gateway and connect-go decode before the
  * handler runs; then the service's checks, in their order (doc/api.md).
  * Which codecs may carry a call depends only on how its path is spelled
- * (the family table below); adding a codec adds a file and a table entry.
+ * (the family table below); a call is a row of calls.c, a codec a file and
+ * a row here.
  */
 #include "dispatch.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "codec.h"
 #include "cors.h"
 #include "grpcweb.h"
-#include "rest.h"
+#include "media.h"
 #include "route.h"
 
 /* The codecs a family's paths accept, first match of the content type. */
 static const struct family_codecs {
-	/* the log's route until a codec is picked */
-	const char *name;
-	const struct codec *codecs[3];
+	const char *name;	/* the log's route until a codec is picked */
+	const struct codec *codecs[2];
 	const struct codec *fallback;	/* speaks the family's refusals */
-	int fallback_form;
 	enum err no_codec;		/* no codec takes the content type */
 } families[] = {
-	[FAMILY_REST] = { "rest", { &codec_rest }, &codec_rest, 0,
+	[FAMILY_REST] = { "rest", { &codec_rest, NULL }, &codec_rest,
 	    ERR_MEDIA_TYPE },
-	[FAMILY_GRPC] = { "grpc-web", { &codec_grpcweb }, &codec_rest, 0,
+	[FAMILY_GRPC] = { "grpc-web", { &codec_grpcweb, NULL }, &codec_rest,
 	    ERR_GRPC_MEDIA_TYPE },
 	[FAMILY_CONNECT] = { "connect", { &codec_grpcweb, &codec_connect },
-	    &codec_connect, 0, ERR_CONNECT_MEDIA_TYPE },
+	    &codec_connect, ERR_CONNECT_MEDIA_TYPE },
+	[FAMILY_OAUTH] = { "oauth", { &codec_oauth, NULL }, &codec_oauth,
+	    ERR_INTERNAL },
+	[FAMILY_PLAIN] = { "plain", { &codec_plain, NULL }, &codec_plain,
+	    ERR_INTERNAL },
 };
 
 static void
-plain(struct response *resp, int status, const char *text)
+bare_500(struct response *resp)
 {
-	resp->status = status;
+	response_free(resp);
+	resp->status = 500;
 	resp->content_type = "text/plain; charset=utf-8";
-	resp->body = strdup(text);
-	resp->body_len = resp->body != NULL ? strlen(text) : 0;
+	resp->body = strdup("internal error\n");
+	resp->body_len = resp->body != NULL ? strlen(resp->body) : 0;
 }
 
 /* The error in the codec's spelling, or a bare 500 when even that fails. */
 static void
-answer_error(const struct codec *cd, int form, enum err kind,
-    struct response *resp, struct handled *h)
+answer_error(const struct codec *cd, int form, const struct call *c,
+    enum err kind, struct response *resp, struct handled *h)
 {
 	h->grpc = err_info(kind)->grpc;
-	if (cd->encode_error(form, kind, resp) != 0) {
-		response_free(resp);
-		plain(resp, 500, "internal error\n");
+	if (cd->encode_error(form, c, kind, resp) != 0) {
+		bare_500(resp);
 		h->grpc = err_info(ERR_INTERNAL)->grpc;
 	}
 }
@@ -66,6 +71,8 @@ body_error(const struct request *req)
 		return ERR_OK;
 	case BODY_TOO_LARGE:
 		return ERR_BODY_TOO_LARGE;
+	case BODY_TIMEOUT:
+		return ERR_READ_TIMEOUT;
 	default:
 		return ERR_BAD_BODY;
 	}
@@ -73,15 +80,106 @@ body_error(const struct request *req)
 
 /* The codec for the request's content type among the family's, or NULL. */
 static const struct codec *
-pick(const struct family_codecs *f, const char *ct, int *form)
+pick(const struct family_codecs *f, const struct media *m, int *form)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(f->codecs) / sizeof(f->codecs[0]); i++)
 		if (f->codecs[i] != NULL &&
-		    (*form = f->codecs[i]->form(ct)) >= 0)
+		    (*form = f->codecs[i]->form(m)) >= 0)
 			return f->codecs[i];
 	return NULL;
+}
+
+/* What the log line keeps of the outcome. */
+static void
+note(const struct outcome *o, struct handled *h)
+{
+	memcpy(h->user_id, o->user_id, sizeof(h->user_id));
+	h->reason = o->reason;
+	if (o->committed) {
+		h->committed = 1;
+		h->object_kind = o->object_kind;
+		memcpy(h->object, o->object, sizeof(h->object));
+		h->sequence = o->sequence;
+	}
+}
+
+/* The configured issuer, else http(s)://Host of the request. */
+static void
+issuer(const struct config *cfg, const struct request *req, char *out,
+    size_t cap)
+{
+	static const char host_chars[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]";
+	const char *host = req->header[H_HOST];
+	const char *https = req->header[H_HTTPS];
+
+	out[0] = '\0';
+	if (cfg->issuer[0] != '\0')
+		snprintf(out, cap, "%s", cfg->issuer);
+	else if (host != NULL && host[0] != '\0' &&
+	    host[strspn(host, host_chars)] == '\0')
+		snprintf(out, cap, "%s://%s", https != NULL &&
+		    strcasecmp(https, "on") == 0 ? "https" : "http", host);
+}
+
+/*
+ * A body is read where one may come: a POST or PUT (chunked, perhaps
+ * without CONTENT_LENGTH), or any method that says it has one.  A GET
+ * under mod_cgid must not wait for an input that never ends.
+ */
+static int
+has_body(const struct request *req, const struct io *io)
+{
+	const char *cl = io->param(io->ctx, "CONTENT_LENGTH");
+
+	return strcmp(req->method, "POST") == 0 ||
+	    strcmp(req->method, "PUT") == 0 ||
+	    strcmp(req->method, "PATCH") == 0 ||
+	    (cl != NULL && cl[0] != '\0' && strcmp(cl, "0") != 0);
+}
+
+static void
+run(struct service *svc, const struct request *req, const struct route *rt,
+    const struct codec *cd, int form, struct call *c, struct response *resp,
+    struct handled *h)
+{
+	struct outcome *o;
+	enum err e;
+	size_t i;
+
+	c->authorization = req->header[H_AUTHORIZATION];
+	c->org_header = req->header[H_ORG_ID];
+	issuer(svc->cfg, req, c->issuer, sizeof(c->issuer));
+	e = cd->decode(form, req, c);
+	/* The path's values win over the body's. */
+	for (i = 0; i < rt->nvar; i++) {
+		c->arg[rt->var[i].slot].set = 1;
+		c->arg[rt->var[i].slot].s = rt->var[i].value;
+	}
+	if (e != ERR_OK) {
+		answer_error(cd, form, c, e, resp, h);
+		return;
+	}
+	/* The outcome may hold a secret: on the heap, wiped, freed. */
+	o = calloc(1, sizeof(*o));
+	if (o == NULL) {
+		answer_error(cd, form, c, ERR_INTERNAL, resp, h);
+		return;
+	}
+	e = c->def->run(svc, c, o);
+	note(o, h);
+	if (e != ERR_OK)
+		answer_error(cd, form, c, e, resp, h);
+	else if (cd->encode(form, c, o, resp) != 0) {
+		/* Committed, but unanswerable: the log says undelivered. */
+		response_free(resp);
+		answer_error(cd, form, c, ERR_INTERNAL, resp, h);
+	} else
+		h->grpc = 0;
+	outcome_wipe(o);
+	free(o);
 }
 
 static void
@@ -89,71 +187,50 @@ serve_call(struct service *svc, struct request *req, const struct io *io,
     const struct route *rt, struct response *resp, struct handled *h)
 {
 	const struct family_codecs *f = &families[rt->family];
-	const char *ct = req->header[H_CONTENT_TYPE];
 	const struct codec *cd;
-	struct outcome out;
-	struct call *call;
+	struct media type;
+	struct call c;
 	int form = 0;
+	size_t extra;
 	enum err e;
 
-	if (rt->family != FAMILY_REST && grpcweb_is_native(ct)) {
+	media_parse(req->header[H_CONTENT_TYPE], &type);
+	if ((rt->family == FAMILY_GRPC || rt->family == FAMILY_CONNECT) &&
+	    grpcweb_is_native(&type)) {
 		/*
 		 * CGI and FastCGI cannot send HTTP/2 trailers: the status goes
 		 * in headers, next to the family's JSON error and a 415.
 		 */
-		answer_error(f->fallback, f->fallback_form, ERR_GRPC_NATIVE,
-		    resp, h);
+		answer_error(f->fallback, 0, NULL, ERR_GRPC_NATIVE, resp, h);
 		if (resp->status != 500)
 			(void)grpcweb_status_headers(resp, ERR_GRPC_NATIVE);
 		return;
 	}
-	cd = pick(f, ct, &form);
+	cd = pick(f, &type, &form);
 	if (cd == NULL) {
-		answer_error(f->fallback, f->fallback_form, f->no_codec, resp,
-		    h);
+		answer_error(f->fallback, 0, NULL, f->no_codec, resp, h);
 		return;
 	}
-	h->route = cd->name;
-	if (request_read_body(req, io, svc->cfg->max_body_bytes) != 0) {
-		answer_error(cd, form, ERR_INTERNAL, resp, h);
+	if (rt->family != FAMILY_PLAIN)
+		h->route = cd->name;
+	if (has_body(req, io) &&
+	    request_read_body(req, io, svc->cfg->max_body_bytes) != 0) {
+		answer_error(cd, form, NULL, ERR_INTERNAL, resp, h);
 		return;
 	}
 	if ((e = body_error(req)) != ERR_OK) {
-		answer_error(cd, form, e, resp, h);
+		answer_error(cd, form, NULL, e, resp, h);
 		return;
 	}
-	/* IDs decoded from a body live in the call: keep it off the stack. */
-	call = calloc(1, sizeof(*call));
-	if (call == NULL) {
-		answer_error(cd, form, ERR_INTERNAL, resp, h);
+	/* Room for what a codec decodes from the body and the headers. */
+	extra = req->header[H_AUTHORIZATION] != NULL ?
+	    strlen(req->header[H_AUTHORIZATION]) : 0;
+	if (call_init(&c, rt->def, req->body_len + extra) != 0) {
+		answer_error(cd, form, NULL, ERR_INTERNAL, resp, h);
 		return;
 	}
-	call->rpc = rt->rpc;
-	call->authorization = req->header[H_AUTHORIZATION];
-	call->org_header = req->header[H_ORG_ID];
-	/* REST; a body's replace them */
-	call->project_id = rt->project_id;
-	call->app_id = rt->app_id;
-	e = cd->decode(form, req, call);
-	if (e == ERR_OK)
-		e = service_regenerate(svc, call, &out);
-	else
-		memset(&out, 0, sizeof(out));
-	memcpy(h->user_id, out.user_id, sizeof(h->user_id));
-	if (e == ERR_OK) {
-		h->grpc = 0;
-		h->sequence = out.sequence;
-		memcpy(h->app_id, call->app_id.p, call->app_id.n);
-		h->app_id[call->app_id.n] = '\0';
-		if (cd->encode(form, call, &out, resp) != 0) {
-			/* Committed, but unanswerable: the caller retries. */
-			response_free(resp);
-			answer_error(cd, form, ERR_INTERNAL, resp, h);
-		}
-	} else
-		answer_error(cd, form, e, resp, h);
-	outcome_wipe(&out);
-	free(call);
+	run(svc, req, rt, cd, form, &c, resp, h);
+	call_free(&c);
 }
 
 void
@@ -164,53 +241,35 @@ dispatch(struct service *svc, struct request *req, const struct io *io,
 	struct route rt;
 
 	memset(h, 0, sizeof(*h));
+	h->route = "none";
+	h->call = "-";
 	if (!cors_allowed(svc->cfg, origin))
 		origin = NULL;
-	route_match(req->method, req->path, req->path_len, &rt);
-	h->route = "none";
-	if (rt.kind == ROUTE_NONE) {
-		answer_error(&codec_rest, 0, ERR_ROUTE_NOT_FOUND, resp, h);
+	route_match(req->method, &req->path, &rt);
+	if (rt.def == NULL) {
+		answer_error(&codec_rest, 0, NULL, ERR_ROUTE_NOT_FOUND, resp, h);
 		goto out;
 	}
-	h->route = rt.kind == ROUTE_HEALTHZ ? "healthz" :
-	    rt.kind == ROUTE_READY ? "ready" : families[rt.family].name;
+	/* The health routes are their own route in the log, as before. */
+	h->route = rt.family == FAMILY_PLAIN ? rt.def->name :
+	    families[rt.family].name;
+	h->call = rt.def->name;
 	/* A preflight, answered without authentication. */
 	if (strcmp(req->method, "OPTIONS") == 0) {
 		h->route = "preflight";
-		if (cors_preflight(resp, origin, rt.allow) != 0) {
-			response_free(resp);
-			plain(resp, 500, "internal error\n");
-		}
+		if (cors_preflight(resp, origin, rt.allow) != 0)
+			bare_500(resp);
 		return;
 	}
 	if (!rt.method_ok) {
-		const struct family_codecs *f = &families[rt.family];
-
-		if (rt.kind == ROUTE_CALL)
-			answer_error(f->fallback, f->fallback_form,
-			    ERR_METHOD_NOT_ALLOWED, resp, h);
-		else
-			answer_error(&codec_rest, 0, ERR_METHOD_NOT_ALLOWED,
-			    resp, h);
+		answer_error(families[rt.family].fallback, 0, NULL,
+		    ERR_METHOD_NOT_ALLOWED, resp, h);
 		response_header(resp, "Allow", rt.allow);
 		goto out;
 	}
 	/* The script must not send a body for HEAD (RFC 3875 4.3.2). */
 	resp->head = strcmp(req->method, "HEAD") == 0;
-	switch (rt.kind) {
-	case ROUTE_HEALTHZ:
-		plain(resp, 200, "ok\n");
-		break;
-	case ROUTE_READY:
-		if (store_ping(svc->store) == ERR_OK)
-			plain(resp, 200, "ok\n");
-		else
-			answer_error(&codec_rest, 0, ERR_UNAVAILABLE, resp, h);
-		break;
-	default:
-		serve_call(svc, req, io, &rt, resp, h);
-		break;
-	}
+	serve_call(svc, req, io, &rt, resp, h);
 out:
 	if (origin != NULL)
 		(void)cors_headers(resp, origin);

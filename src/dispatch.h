@@ -13,13 +13,17 @@
 
 /* What the request log line needs to know of a handled request. */
 struct handled {
-	/* "rest", "grpc-web", "connect", "healthz"... */
-	const char *route;
+	const char *route;	/* "rest", "grpc-web", "connect", "oauth"... */
+	const char *call;	/* the call's name; "-" before one is known */
 	int grpc;		/* gRPC code of the answer */
 	char user_id[ID_BYTES + 1];
-	/* A secret changed: the operator must know if it was not delivered. */
-	char app_id[ID_BYTES + 1];
-	uint64_t sequence;	/* the project's new sequence; 0: no change */
+	const char *reason;	/* why it was refused, or NULL */
+	/* A change committed: the operator must know if it was not
+	 * delivered with a 200. */
+	int committed;
+	const char *object_kind;	/* "app", "user" */
+	char object[ID_BYTES + 1];
+	uint64_t sequence;	/* the aggregate's new sequence */
 };
 
 /*

@@ -1,51 +1,23 @@
 /*
- * error.h - every error kind, in one table: gRPC code, ID, text, HTTP.
+ * error.h - every error kind: gRPC code, ID, text, HTTP status, OAuth code.
  *
  * One vocabulary from the store through the service to the codecs: a
  * function that can fail returns an enum err, and only a codec turns a kind
- * into bytes (REST JSON, gRPC-web trailers, Connect JSON).  The admin tool
- * maps the same kinds to its exit codes.  doc/errors.md lists the table.
+ * into bytes (REST JSON, gRPC-web trailers, Connect JSON, OAuth JSON).  The
+ * admin tool maps the same kinds to its exit codes.  The kinds and their
+ * rows are written once, in errors.def; doc/errors.md lists them.
  */
 #ifndef OIDC_SECRET_ERROR_H
 #define OIDC_SECRET_ERROR_H
 
+#include <stddef.h>
+
+/* ERR_<KIND> for each row of errors.def, in its order, after ERR_OK. */
 enum err {
 	ERR_OK = 0,
-	/* The service's checks, in the order it runs them. */
-	ERR_AUTH_MISSING,
-	ERR_TOKEN_INVALID,
-	ERR_ORG_NOT_FOUND,
-	ERR_APP_TYPE_UNKNOWN,	/* v2beta: neither is_oidc nor is_api */
-	ERR_ID_MISSING,
-	ERR_ID_MISSING_V2,	/* the same, as application.v2 words it */
-	ERR_INVALID_ARGUMENT,
-	ERR_PERMISSION_DENIED,
-	ERR_APP_NOT_FOUND,
-	ERR_APP_NOT_FOUND_V2,
-	ERR_APP_NOT_OIDC,
-	ERR_APP_NOT_API,
-	ERR_DEADLINE,		/* the client's timeout passed first */
-	ERR_UNAVAILABLE,	/* database unreachable or lost */
-	ERR_CONFLICT,		/* deadlock, lock wait, certification: retry */
-	ERR_INTERNAL,
-	/* The transport's refusals, answered before the service runs. */
-	ERR_ROUTE_NOT_FOUND,
-	ERR_METHOD_NOT_ALLOWED,
-	ERR_BODY_TOO_LARGE,
-	ERR_BAD_BODY,
-	ERR_MEDIA_TYPE,		/* a gRPC type on a REST route */
-	ERR_GRPC_NATIVE,	/* application/grpc: needs HTTP/2 trailers */
-	ERR_GRPC_MEDIA_TYPE,	/* not gRPC-web on a v1 service path */
-	ERR_CONNECT_MEDIA_TYPE,	/* none of Connect's or gRPC-web's types */
-	ERR_CONNECT_VERSION,	/* Connect-Protocol-Version other than 1 */
-	ERR_CONNECT_TIMEOUT,	/* Connect-Timeout-Ms not 1 to 10 digits */
-	ERR_COMPRESSED,		/* Content-Encoding other than identity */
-	/* The admin tool's outcomes; never on the wire. */
-	ERR_NOT_FOUND,
-	ERR_EXISTS,
-	ERR_CONFIG,
-	ERR_SCHEMA_NEWER,
-	ERR_BUSY,
+#define ERR(kind, code, http, id, text, oauth, when) ERR_##kind,
+#include "errors.def"
+#undef ERR
 	ERR__COUNT
 };
 
@@ -75,6 +47,7 @@ struct err_info {
 	int http;		/* HTTP status where it is not the code's */
 	const char *id;		/* ZITADEL-style error ID, e.g. "AUTH-7fs1e" */
 	const char *text;	/* message without the ID */
+	const char *oauth;	/* RFC 6749 5.2 error code; "" if none */
 };
 
 const struct err_info *err_info(enum err kind);
@@ -93,5 +66,16 @@ const char *err_connect_code(int grpc);
 
 /* Reason phrase for an HTTP status this program sends. */
 const char *err_http_reason(int http);
+
+/*
+ * "<text> (<ID>)", the message every wire carries, into out; -1 when out
+ * (outlen bytes) is too small.
+ */
+int err_message(enum err kind, char *out, size_t outlen);
+
+#define ERR_MESSAGE_MAX 256
+
+/* The RFC 6749 error code a kind answers with at the OAuth endpoints. */
+const char *err_oauth_code(enum err kind);
 
 #endif

@@ -19,50 +19,32 @@
 #include <strings.h>
 
 #include "b64.h"
-#include "proto.h"
+#include "errwire.h"
+#include "pbwire.h"
 #include "secret.h"
+#include "util.h"
 
 /* The trailer frame of a success (gRPC-web: HTTP/1 style header lines). */
 static const char trailer_ok[] = "grpc-status:0\r\ngrpc-message:\r\n";
 
-/* Type and subtype are case-insensitive (RFC 9110 8.3.1). */
 static int
-type_is(const char *ct, size_t n, const char *type)
+grpcweb_form(const struct media *m)
 {
-	return n == strlen(type) && strncasecmp(ct, type, n) == 0;
-}
-
-static int
-grpcweb_form(const char *ct)
-{
-	size_t n;
-
-	if (ct == NULL)
-		return -1;
-	n = strcspn(ct, "; \t");
-	if (type_is(ct, n, "application/grpc-web") ||
-	    type_is(ct, n, "application/grpc-web+proto"))
+	if (media_is(m, "application/grpc-web") ||
+	    media_is(m, "application/grpc-web+proto"))
 		return GRPCWEB_BINARY;
-	if (type_is(ct, n, "application/grpc-web-text") ||
-	    type_is(ct, n, "application/grpc-web-text+proto"))
+	if (media_is(m, "application/grpc-web-text") ||
+	    media_is(m, "application/grpc-web-text+proto"))
 		return GRPCWEB_TEXT;
 	return -1;
 }
 
 int
-grpcweb_is_native(const char *ct)
+grpcweb_is_native(const struct media *m)
 {
-	static const char plus[] = "application/grpc+";
-	size_t n;
-
-	if (ct == NULL)
-		return 0;
-	n = strcspn(ct, "; \t");
 	/* gRPC over HTTP/2: "application/grpc" [("+proto" / "+json" / ...)] */
-	return type_is(ct, n, "application/grpc") ||
-	    (n > sizeof(plus) - 1 &&
-	    strncasecmp(ct, plus, sizeof(plus) - 1) == 0 &&
-	    grpcweb_form(ct) < 0);
+	return media_is(m, "application/grpc") ||
+	    (media_has_prefix(m, "application/grpc+") && grpcweb_form(m) < 0);
 }
 
 static const char *
@@ -93,7 +75,44 @@ decode_frame(const unsigned char *p, size_t n, struct call *c)
 	/* Longer: the frame is cut short; shorter: a second frame or junk. */
 	if (mlen != n - GRPCWEB_FRAME_HEADER)
 		return ERR_BAD_BODY;
-	return proto_decode(p + GRPCWEB_FRAME_HEADER, mlen, c);
+	return pbwire_decode(c->def->req, p + GRPCWEB_FRAME_HEADER, mlen,
+	    c->arg) == 0 ? ERR_OK : ERR_BAD_BODY;
+}
+
+/*
+ * gRPC over HTTP/2 ("Timeout"): 1 to 8 digits and a unit, hours down to
+ * nanoseconds.  gRPC-web carries it as a header the same way.
+ */
+static enum err
+timeout(const char *t, struct call *c)
+{
+	static const struct {
+		char unit;
+		int64_t ns;
+	} units[] = {
+		{ 'H', 3600000000000LL }, { 'M', 60000000000LL },
+		{ 'S', 1000000000LL }, { 'm', 1000000LL }, { 'u', 1000LL },
+		{ 'n', 1LL },
+	};
+	size_t n, i;
+	uint64_t v;
+
+	if (t == NULL)
+		return ERR_OK;
+	n = strlen(t);
+	if (n < 2 || n > 9 ||
+	    util_decimal(t, n - 1, 99999999, &v) != DECIMAL_OK)
+		return ERR_GRPC_TIMEOUT;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (t[n - 1] == units[i].unit) {
+			/* 99999999 H overflows: such a deadline is none. */
+			if ((int64_t)v > INT64_MAX / 2 / units[i].ns)
+				return ERR_OK;
+			c->deadline_ns = util_mono_ns() +
+			    (int64_t)v * units[i].ns;
+			return ERR_OK;
+		}
+	return ERR_GRPC_TIMEOUT;
 }
 
 static enum err
@@ -104,16 +123,20 @@ grpcweb_decode(int form, const struct request *req, struct call *c)
 	long n;
 	enum err e;
 
+	if ((e = timeout(req->header[H_GRPC_TIMEOUT], c)) != ERR_OK)
+		return e;
 	if (form != GRPCWEB_TEXT)
 		return decode_frame((const unsigned char *)req->body, len, c);
-	raw = malloc(len / 4 * 3 + 1);
-	if (raw == NULL)
+	/* In the call's arena: the message's values point into it. */
+	if (c->arena.cap - c->arena.used < len / 4 * 3 + 1)
 		return ERR_INTERNAL;
+	raw = (unsigned char *)c->arena.p + c->arena.used;
 	/* A client may send separately encoded chunks back to back. */
 	n = b64_decode(req->body, len, raw, len / 4 * 3, B64_CHUNKED);
-	e = n < 0 ? ERR_BAD_BODY : decode_frame(raw, (size_t)n, c);
-	free(raw);
-	return e;
+	if (n < 0)
+		return ERR_BAD_BODY;
+	c->arena.used += (size_t)n;
+	return decode_frame(raw, (size_t)n, c);
 }
 
 static void
@@ -136,7 +159,7 @@ grpcweb_encode(int form, const struct call *c, const struct outcome *o,
 	int rc = -1;
 
 	/* The message between its frame header and the trailer frame. */
-	frames = proto_response(c, o, GRPCWEB_FRAME_HEADER,
+	frames = pbwire_encode(c->def->resp, o->out, GRPCWEB_FRAME_HEADER,
 	    GRPCWEB_FRAME_HEADER + tlen, &mlen);
 	if (frames == NULL)
 		return -1;
@@ -200,22 +223,20 @@ int
 grpcweb_status_headers(struct response *resp, enum err kind)
 {
 	const struct err_info *e = err_info(kind);
-	char code[16], message[GRPCWEB_MESSAGE_MAX];
-	char encoded[3 * GRPCWEB_MESSAGE_MAX + 1];
-	unsigned char status[PROTO_ERROR_MAX];
-	char details[B64_LEN(PROTO_ERROR_MAX) + 1];
+	char code[16], message[ERR_MESSAGE_MAX];
+	char encoded[3 * ERR_MESSAGE_MAX + 1];
+	unsigned char status[ERRWIRE_MAX];
+	char details[B64_LEN(ERRWIRE_MAX) + 1];
 	size_t n;
-	int k;
 
 	snprintf(code, sizeof(code), "%d", e->grpc);
 	/* The same "text (ID)" as the REST body's message. */
-	k = snprintf(message, sizeof(message), "%s (%s)", e->text, e->id);
-	if (k < 0 || (size_t)k >= sizeof(message))
+	if (err_message(kind, message, sizeof(message)) != 0)
 		return -1;
 	if (grpcweb_percent_encode(message, encoded, sizeof(encoded)) != 0)
 		return -1;
 	/* google.rpc.Status with the ErrorDetail; binary headers: base64. */
-	n = proto_status(kind, status, sizeof(status));
+	n = errwire_status(kind, status, sizeof(status));
 	if (n == 0)
 		return -1;
 	b64_encode(status, n, details, B64_UNPADDED);
@@ -227,8 +248,10 @@ grpcweb_status_headers(struct response *resp, enum err kind)
 }
 
 static int
-grpcweb_error(int form, enum err kind, struct response *resp)
+grpcweb_error(int form, const struct call *c, enum err kind,
+    struct response *resp)
 {
+	(void)c;
 	/* gRPC-web: errors need HTTP 200, or the client drops grpc-status. */
 	resp->status = 200;
 	resp->content_type = content_type(form);

@@ -14,9 +14,6 @@
 #define GRPCWEB_FLAG_COMPRESSED 0x01
 #define GRPCWEB_FLAG_TRAILER 0x80
 
-/* grpc-message holds "text (ID)", at most this long before encoding. */
-#define GRPCWEB_MESSAGE_MAX 256
-
 /* The codec's forms. */
 enum grpcweb_form {
 	GRPCWEB_BINARY,		/* application/grpc-web[+proto] */
@@ -24,7 +21,7 @@ enum grpcweb_form {
 };
 
 /* 1 for native gRPC's application/grpc[+...], which needs HTTP/2. */
-int grpcweb_is_native(const char *content_type);
+int grpcweb_is_native(const struct media *type);
 
 /*
  * Adds grpc-status, grpc-message and grpc-status-details-bin for kind:

@@ -176,24 +176,30 @@ log_sanitize(const char *in, char *out, size_t outlen)
 void
 log_request(const struct log_request *r)
 {
-	char method[16], user[64], app[64];
+	char method[16], user[64], object[64], reason[96];
 
-	if (!r->delivered) {
+	log_sanitize(r->method, method, sizeof(method));
+	if (r->committed && (!r->delivered || r->status != 200)) {
 		/* Logged whatever the level: an operator must act on it. */
-		log_sanitize(r->method, method, sizeof(method));
-		log_sanitize(r->app, app, sizeof(app));
+		log_sanitize(r->object, object, sizeof(object));
 		log_always(LOG_WARN, "request id=%s method=%s route=%s "
-		    "status=%d undelivered code=%d app=%s sequence=%llu "
-		    "latency_ms=%.1f",
-		    r->id, method[0] ? method : "-", r->route, r->status,
-		    r->grpc, app[0] ? app : "-", r->sequence, r->latency_ms);
+		    "status=%d undelivered code=%d %s=%s sequence=%llu "
+		    "latency_ms=%.1f call=%s", r->id, method[0] ? method : "-",
+		    r->route, r->status, r->grpc, r->object_kind,
+		    object[0] ? object : "-", r->sequence, r->latency_ms,
+		    r->call);
 		return;
 	}
 	if (!log_enabled(LOG_INFO))
 		return;
-	log_sanitize(r->method, method, sizeof(method));
 	log_sanitize(r->user, user, sizeof(user));
+	/* Why a request was refused, never the token or secret itself. */
+	reason[0] = '\0';
+	if (r->reason != NULL)
+		snprintf(reason, sizeof(reason), " refused=\"%.80s\"",
+		    r->reason);
 	log_msg(LOG_INFO, "request id=%s method=%s route=%s status=%d code=%d "
-	    "user=%s latency_ms=%.1f", r->id, method[0] ? method : "-",
-	    r->route, r->status, r->grpc, user[0] ? user : "-", r->latency_ms);
+	    "user=%s latency_ms=%.1f call=%s%s", r->id,
+	    method[0] ? method : "-", r->route, r->status, r->grpc,
+	    user[0] ? user : "-", r->latency_ms, r->call, reason);
 }

@@ -27,20 +27,26 @@ void log_msg(unsigned level, const char *fmt, ...)
 struct log_request {
 	const char *id;
 	const char *method;
-	const char *route;
+	const char *route;	/* the wire: "rest", "connect", "oauth"... */
+	const char *call;	/* the call's name, or "-" */
 	int status;
 	int grpc;
 	const char *user;	/* "" when not authenticated */
+	const char *reason;	/* why it was refused, or NULL */
 	double latency_ms;
-	int delivered;		/* the answer reached the server */
-	const char *app;	/* the app whose secret changed, or "" */
-	unsigned long long sequence;	/* its project's new sequence, or 0 */
+	/* A committed change, and whether its 200 reached the server. */
+	int committed;
+	int delivered;
+	const char *object_kind;	/* "app", "user" */
+	const char *object;	/* what changed */
+	unsigned long long sequence;	/* its aggregate's new sequence */
 };
 
 /*
- * The one line per request, at info; at warn, with the word "undelivered",
- * the app and the sequence, when a changed secret never reached the
- * client: the old secret is dead and the new one lost.
+ * The one line per request, at info, with the reason of a refusal; at
+ * warn, with the word "undelivered", what changed and the sequence, when a
+ * committed change's 200 never reached the client: the old secret may be
+ * dead and the new one lost.
  */
 void log_request(const struct log_request *r);
 

@@ -29,7 +29,7 @@
 #include "fcgibuf.h"
 #include "log.h"
 #include "request.h"
-#include "rest.h"
+#include "errwire.h"
 #include "secret.h"
 #include "service.h"
 #include "store.h"
@@ -149,6 +149,7 @@ serve(struct service *svc, const struct io *io, struct served *s)
 		snprintf(s->req.id + 2 * i, 3, "%02x", rid[i]);
 	if (request_read_params(&s->req, io) != 0) {
 		s->h.route = "none";
+		s->h.call = "-";
 		s->h.grpc = 13;
 		resp.status = 500;
 		resp.content_type = "text/plain";
@@ -170,12 +171,16 @@ log_served(const struct served *s, int delivered)
 	line.id = s->req.id;
 	line.method = s->req.method;
 	line.route = s->h.route != NULL ? s->h.route : "none";
+	line.call = s->h.call != NULL ? s->h.call : "-";
 	line.status = s->status;
 	line.grpc = s->h.grpc;
 	line.user = s->h.user_id;
+	line.reason = s->h.reason;
 	line.latency_ms = (double)(util_mono_ns() - s->t0) / 1e6;
+	line.committed = s->h.committed;
 	line.delivered = delivered;
-	line.app = s->h.app_id;
+	line.object_kind = s->h.object_kind != NULL ? s->h.object_kind : "app";
+	line.object = s->h.object;
 	line.sequence = s->h.sequence;
 	log_request(&line);
 }
@@ -219,7 +224,7 @@ cgi_refuse(void)
 	struct response resp;
 
 	memset(&resp, 0, sizeof(resp));
-	if (rest_encode_error(ERR_INTERNAL, &resp) == 0)
+	if (errwire_gateway(ERR_INTERNAL, &resp) == 0)
 		response_write(&resp, &io);
 	response_free(&resp);
 	cgi_settle(CGI_SETTLE_MAX);

@@ -38,10 +38,12 @@ static const char *const header_var[H__COUNT] = {
 	[H_AUTHORIZATION] = "HTTP_AUTHORIZATION",
 	[H_ORG_ID] = "HTTP_X_ZITADEL_ORGID",
 	[H_ORIGIN] = "HTTP_ORIGIN",
-	[H_ACR_METHOD] = "HTTP_ACCESS_CONTROL_REQUEST_METHOD",
 	[H_CONTENT_ENCODING] = "HTTP_CONTENT_ENCODING",
 	[H_CONNECT_VERSION] = "HTTP_CONNECT_PROTOCOL_VERSION",
 	[H_CONNECT_TIMEOUT] = "HTTP_CONNECT_TIMEOUT_MS",
+	[H_GRPC_TIMEOUT] = "HTTP_GRPC_TIMEOUT",
+	[H_HOST] = "HTTP_HOST",
+	[H_HTTPS] = "HTTPS",
 };
 
 int
@@ -56,10 +58,9 @@ request_read_params(struct request *req, const struct io *io)
 			return -1;
 	if (req->method == NULL && (req->method = strdup("")) == NULL)
 		return -1;
-	req->path = route_request_path(io->param(io->ctx, "SCRIPT_NAME"),
+	return route_request_path(io->param(io->ctx, "SCRIPT_NAME"),
 	    io->param(io->ctx, "PATH_INFO"), io->param(io->ctx, "REQUEST_URI"),
-	    &req->path_len);
-	return req->path != NULL ? 0 : -1;
+	    &req->path);
 }
 
 /* Reads up to want bytes into buf; returns how many arrived, -1 on error. */
@@ -158,7 +159,7 @@ request_free(struct request *req)
 	int i;
 
 	free(req->method);
-	free(req->path);
+	route_path_free(&req->path);
 	for (i = 0; i < H__COUNT; i++) {
 		/* The Authorization header holds a bearer token. */
 		if (req->header[i] != NULL)

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "route.h"
+
 struct io {
 	/* A server parameter (CGI meta-variable), or NULL. */
 	const char *(*param)(void *ctx, const char *name);
@@ -25,7 +27,8 @@ enum body_state {
 	BODY_OK,
 	BODY_TOO_LARGE,		/* over max_body_bytes: not read */
 	BODY_SHORT,		/* input ended before CONTENT_LENGTH */
-	BODY_BAD_LENGTH		/* CONTENT_LENGTH is not a number */
+	BODY_BAD_LENGTH,	/* CONTENT_LENGTH is not a number */
+	BODY_TIMEOUT		/* not all of it arrived in time */
 };
 
 /* The headers kept, by CGI meta-variable; each NULL when absent. */
@@ -34,18 +37,19 @@ enum header {
 	H_AUTHORIZATION,
 	H_ORG_ID,		/* x-zitadel-orgid */
 	H_ORIGIN,
-	H_ACR_METHOD,		/* access-control-request-method */
 	H_CONTENT_ENCODING,
 	H_CONNECT_VERSION,	/* connect-protocol-version */
 	H_CONNECT_TIMEOUT,	/* connect-timeout-ms */
+	H_GRPC_TIMEOUT,		/* grpc-timeout (gRPC-web) */
+	H_HOST,			/* the issuer, when none is configured */
+	H_HTTPS,		/* the server's HTTPS variable: "on" */
 	H__COUNT
 };
 
 struct request {
 	char *method;
-	/* SCRIPT_NAME + PATH_INFO, or decoded REQUEST_URI */
-	char *path;
-	size_t path_len;
+	/* SCRIPT_NAME + PATH_INFO, or REQUEST_URI's path, in segments */
+	struct path path;
 	char *header[H__COUNT];
 	/* NUL-terminated; NULL until request_read_body */
 	char *body;

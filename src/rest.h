@@ -7,9 +7,10 @@
 #include "codec.h"
 
 /*
- * The error body grpc-gateway writes, with its HTTP status: also the
- * answer of the paths no codec serves (unknown path, native gRPC).
+ * Message m of o's values as a 200 application/json answer: also the
+ * Connect codec's and the OAuth codec's success.  -1 on failure.
  */
-int rest_encode_error(enum err kind, struct response *resp);
+int rest_encode_message(const struct message *m, const struct outcome *o,
+    struct response *resp);
 
 #endif

@@ -1,12 +1,15 @@
 /*
- * route.c - request path -> route, its call and its IDs (doc/api.md).
+ * route.c - request path -> the call it names, and its IDs (doc/api.md).
  *
- * Routes match the end of the path, so whatever mount prefix the server put
- * in front (/api, /cgi-bin/oidc-secret.cgi, lighttpd's SCRIPT_NAME) needs no
- * setting.  The path arrives decoded by the server (RFC 3875 4.1.5, 4.1.13)
- * and is never decoded a second time; only the REQUEST_URI fallback is
- * decoded, once.  IDs are slices of the path; route_check_id() judges them
- * later, in the service's order.
+ * The path is a list of segments; a route is a pattern of segments, some
+ * of them {variables}, matched against the path's last segments.  What
+ * comes before is the mount prefix the server put in front (/api,
+ * /cgi-bin/oidc-secret.cgi, lighttpd's SCRIPT_NAME), which needs no
+ * setting but may not hold a route's own first segment.  The path arrives
+ * decoded by the server (RFC 3875 4.1.5, 4.1.13) and is never decoded a
+ * second time; only the REQUEST_URI fallback is decoded, a segment at a
+ * time.  IDs are slices of the path; route_check_id() judges them later,
+ * in the service's order.
  */
 #include "route.h"
 
@@ -17,177 +20,300 @@
 #include "utf8.h"
 #include "util.h"
 
-#define REST_SEGMENTS 8
-
-/* The service paths: gRPC-web, and Connect for the v2 calls. */
-static const struct {
-	const char *suffix;
-	enum family family;
-	enum rpc rpc;
-} services[] = {
-	{ "/zitadel.management.v1.ManagementService/"
-	    "RegenerateOIDCClientSecret", FAMILY_GRPC, RPC_V1_OIDC },
-	{ "/zitadel.management.v1.ManagementService/"
-	    "RegenerateAPIClientSecret", FAMILY_GRPC, RPC_V1_API },
-	{ "/zitadel.application.v2.ApplicationService/GenerateClientSecret",
-	    FAMILY_CONNECT, RPC_V2 },
-	{ "/zitadel.app.v2beta.AppService/RegenerateClientSecret",
-	    FAMILY_CONNECT, RPC_V2BETA },
-};
+#define PATTERN_MAX 12		/* segments in a route's pattern */
 
 static int
-ends_with(const char *path, size_t len, const char *suffix)
+slice_is(struct slice s, const char *lit, size_t n)
 {
-	size_t n = strlen(suffix);
-
-	return len >= n && memcmp(path + len - n, suffix, n) == 0;
-}
-
-static int
-slice_is(struct slice s, const char *lit)
-{
-	size_t n = strlen(lit);
-
 	return s.n == n && memcmp(s.p, lit, n) == 0;
 }
 
-/* The REST routes' configuration segment and the call it names. */
-static int
-rest_config(struct slice seg, enum rpc *rpc)
-{
-	if (slice_is(seg, "oidc_config"))
-		*rpc = RPC_V1_OIDC;
-	else if (slice_is(seg, "api_config"))
-		*rpc = RPC_V1_API;
-	else
-		return -1;
-	return 0;
-}
-
 /*
- * Splits the last n '/'-separated segments of path into seg[0..n-1] (in
- * path order).  Returns 0 when the path has at least n segments, each after
- * a '/'.
+ * The segments after each '/' (a leading '/' opens the first): "/a/b" is
+ * "a", "b"; "/a/" is "a", ""; "/a//b" holds an empty segment.
  */
-static int
-last_segments(const char *path, size_t len, struct slice *seg, int n)
+static void
+split(char *buf, size_t len, int decode, struct path *out)
 {
-	size_t end = len;
-	int i;
+	size_t i = len > 0 && buf[0] == '/' ? 1 : 0;
 
-	for (i = n - 1; i >= 0; i--) {
-		size_t start = end;
+	out->n = 0;
+	if (len == 0)
+		return;
+	for (;;) {
+		size_t start = i;
 
-		while (start > 0 && path[start - 1] != '/')
-			start--;
-		if (start == 0)
-			return -1;	/* no '/' before this segment */
-		seg[i].p = path + start;
-		seg[i].n = end - start;
-		end = start - 1;
-	}
-	return 0;
-}
-
-/*
- * A REST route with one or both IDs empty, after the server merged the
- * empty segment away ("/projects//apps/" arrives from lighttpd as
- * "/projects/apps/").  The full form always has 8 segments, so a shorter
- * path of this shape can only be that route with an ID missing; answering
- * "ID missing" says more than "unknown path".
- */
-static int
-rest_merged(const char *path, size_t len, struct route *out)
-{
-	static const struct slice empty = { "", 0 };
-	struct slice seg[REST_SEGMENTS];
-
-	if (last_segments(path, len, seg, 6) == 0 &&
-	    slice_is(seg[0], "management") && slice_is(seg[1], "v1") &&
-	    slice_is(seg[2], "projects") && slice_is(seg[3], "apps") &&
-	    rest_config(seg[4], &out->rpc) == 0 &&
-	    slice_is(seg[5], "_generate_client_secret")) {
-		out->project_id = empty;
-		out->app_id = empty;
-		return 0;
-	}
-	if (last_segments(path, len, seg, 7) != 0 ||
-	    !slice_is(seg[0], "management") || !slice_is(seg[1], "v1") ||
-	    !slice_is(seg[2], "projects") ||
-	    rest_config(seg[5], &out->rpc) != 0 ||
-	    !slice_is(seg[6], "_generate_client_secret"))
-		return -1;
-	if (slice_is(seg[3], "apps")) {		/* projects//apps/A */
-		out->project_id = empty;
-		out->app_id = seg[4];
-		return 0;
-	}
-	if (slice_is(seg[4], "apps")) {		/* projects/P/apps// */
-		out->project_id = seg[3];
-		out->app_id = empty;
-		return 0;
-	}
-	return -1;
-}
-
-static int
-rest_full(const char *path, size_t len, struct route *out)
-{
-	struct slice seg[REST_SEGMENTS];
-
-	if (last_segments(path, len, seg, REST_SEGMENTS) != 0 ||
-	    !slice_is(seg[0], "management") || !slice_is(seg[1], "v1") ||
-	    !slice_is(seg[2], "projects") || !slice_is(seg[4], "apps") ||
-	    rest_config(seg[6], &out->rpc) != 0 ||
-	    !slice_is(seg[7], "_generate_client_secret"))
-		return -1;
-	out->project_id = seg[3];
-	out->app_id = seg[5];
-	return 0;
-}
-
-static int
-service_path(const char *path, size_t len, struct route *out)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(services) / sizeof(services[0]); i++)
-		if (ends_with(path, len, services[i].suffix)) {
-			out->family = services[i].family;
-			out->rpc = services[i].rpc;
-			return 0;
+		while (i < len && buf[i] != '/')
+			i++;
+		if (out->n == ROUTE_SEGMENTS_MAX) {
+			out->overflow = 1;
+			return;
 		}
-	return -1;
+		out->seg[out->n].p = buf + start;
+		out->seg[out->n].n = decode ?
+		    route_percent_decode(buf + start, i - start) : i - start;
+		out->n++;
+		if (i >= len)
+			return;
+		i++;
+	}
+}
+
+int
+route_request_path(const char *script_name, const char *path_info,
+    const char *request_uri, struct path *out)
+{
+	size_t sn = script_name != NULL ? strlen(script_name) : 0;
+	size_t pn = path_info != NULL ? strlen(path_info) : 0;
+	int decode = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (sn + pn == 0 && request_uri != NULL) {
+		sn = strcspn(request_uri, "?#");
+		script_name = request_uri;
+		decode = 1;
+	}
+	out->buf = malloc(sn + pn + 1);
+	if (out->buf == NULL)
+		return -1;
+	if (sn > 0)
+		memcpy(out->buf, script_name, sn);
+	if (pn > 0)
+		memcpy(out->buf + sn, path_info, pn);
+	out->buf[sn + pn] = '\0';
+	out->len = sn + pn;
+	split(out->buf, out->len, decode, out);
+	return 0;
 }
 
 void
-route_match(const char *method, const char *path, size_t len,
-    struct route *out)
+route_path_free(struct path *p)
 {
-	memset(out, 0, sizeof(*out));
-	out->kind = ROUTE_NONE;
-	if (rest_full(path, len, out) == 0 ||
-	    rest_merged(path, len, out) == 0) {
-		out->kind = ROUTE_CALL;
-		out->family = FAMILY_REST;
-	} else if (service_path(path, len, out) == 0)
-		out->kind = ROUTE_CALL;
-	else if (ends_with(path, len, "/debug/healthz"))
-		out->kind = ROUTE_HEALTHZ;
-	else if (ends_with(path, len, "/debug/ready"))
-		out->kind = ROUTE_READY;
-	else
-		return;
-	if (out->kind == ROUTE_CALL) {
-		out->allow = "POST";
-		out->method_ok = method != NULL && strcmp(method, "POST") == 0;
+	free(p->buf);
+	memset(p, 0, sizeof(*p));
+}
+
+/* --- patterns ----------------------------------------------------------- */
+
+struct pattern {
+	struct slice seg[PATTERN_MAX];
+	size_t n;
+};
+
+static int
+pattern(const char *s, struct pattern *out)
+{
+	out->n = 0;
+	while (*s == '/') {
+		size_t k = strcspn(s + 1, "/");
+
+		if (out->n == PATTERN_MAX)
+			return -1;
+		out->seg[out->n].p = s + 1;
+		out->seg[out->n].n = k;
+		out->n++;
+		s += 1 + k;
+	}
+	return 0;
+}
+
+static int
+is_var(struct slice s)
+{
+	return s.n > 2 && s.p[0] == '{' && s.p[s.n - 1] == '}';
+}
+
+/*
+ * The segments a route may start with: a mount prefix holding one of them
+ * would let any route hide behind another's path.
+ */
+static int
+reserved(struct slice s)
+{
+	static const char *const first[] = {
+		"management", "debug", "oauth", "oidc", ".well-known"
+	};
+	size_t i;
+
+	if (s.n > 8 && memcmp(s.p, "zitadel.", 8) == 0)
+		return 1;
+	for (i = 0; i < sizeof(first) / sizeof(first[0]); i++)
+		if (slice_is(s, first[i], strlen(first[i])))
+			return 1;
+	return 0;
+}
+
+struct match {
+	size_t omitted;		/* variables whose segment was merged away */
+	struct route_var var[ROUTE_VARS_MAX];
+	size_t nvar;
+};
+
+/* The request slot a {name} fills: the request field of that proto name. */
+static int
+var_slot(const struct message *req, struct slice name, unsigned *slot)
+{
+	size_t i;
+
+	for (i = 0; req != NULL && i < req->n; i++) {
+		const struct field *f = &req->fields[i];
+		const char *proto = f->proto != NULL ? f->proto : f->json;
+
+		if (slice_is(name, proto, strlen(proto))) {
+			*slot = f->slot;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Matches pattern segments [0, pi) against path segments [0, si), from
+ * the end.  A variable takes one segment, or none: lighttpd merges "//"
+ * into "/", and "/projects//apps/A" should answer "ID missing", not "no
+ * such path".  Fills m with the fewest omissions.
+ */
+static int
+tail(const struct pattern *pt, size_t pi, const struct path *p, size_t si,
+    const struct message *req, struct match *m)
+{
+	struct slice want;
+	struct match a, b;
+	int ra, rb;
+
+	if (pi == 0) {
+		size_t i;
+
+		for (i = 0; i < si; i++)
+			if (reserved(p->seg[i]))
+				return -1;
+		m->omitted = 0;
+		m->nvar = 0;
+		return 0;
+	}
+	want = pt->seg[pi - 1];
+	if (!is_var(want)) {
+		if (si == 0 || !slice_is(p->seg[si - 1], want.p, want.n))
+			return -1;
+		return tail(pt, pi - 1, p, si - 1, req, m);
+	}
+	ra = si > 0 ? tail(pt, pi - 1, p, si - 1, req, &a) : -1;
+	rb = tail(pt, pi - 1, p, si, req, &b);
+	if (ra != 0 && rb != 0)
+		return -1;
+	if (ra == 0 && (rb != 0 || a.omitted <= b.omitted + 1)) {
+		*m = a;
+		m->var[m->nvar].value = p->seg[si - 1];
 	} else {
-		/* RFC 9110 9.3.2: HEAD is GET without the body. */
-		out->allow = "GET, HEAD";
-		out->method_ok = method != NULL &&
-		    (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
+		*m = b;
+		m->omitted++;
+		m->var[m->nvar].value.p = "";
+		m->var[m->nvar].value.n = 0;
+	}
+	want.p++;
+	want.n -= 2;
+	if (m->nvar == ROUTE_VARS_MAX ||
+	    var_slot(req, want, &m->var[m->nvar].slot) != 0)
+		return -1;
+	m->nvar++;
+	return 0;
+}
+
+
+/* 1 when the list names method exactly. */
+static int
+listed(const char *method, const char *list)
+{
+	size_t n = strlen(method);
+	const char *p = list;
+
+	while (*p != '\0') {
+		size_t k = strcspn(p, ", ");
+
+		if (k == n && memcmp(p, method, n) == 0)
+			return 1;
+		p += k;
+		p += strspn(p, ", ");
+	}
+	return 0;
+}
+
+static void
+allow_add(char *allow, size_t cap, const char *methods)
+{
+	const char *p = methods;
+
+	while (*p != '\0') {
+		size_t k = strcspn(p, ", "), n = strlen(allow);
+		char one[16];
+
+		if (k < sizeof(one)) {
+			memcpy(one, p, k);
+			one[k] = '\0';
+			if (!listed(one, allow) && n + k + 3 < cap) {
+				if (n > 0)
+					memcpy(allow + n, ", ", 2), n += 2;
+				memcpy(allow + n, one, k + 1);
+			}
+		}
+		p += k;
+		p += strspn(p, ", ");
 	}
 }
+
+static void
+consider(const char *method, const struct call_def *d, enum family fam,
+    const char *spelling, const char *methods, const struct path *p,
+    struct route *out, size_t *best)
+{
+	struct pattern pt;
+	struct match m;
+	int ok;
+
+	if (spelling == NULL || pattern(spelling, &pt) != 0 ||
+	    tail(&pt, pt.n, p, p->n, d->req, &m) != 0 || m.omitted > *best)
+		return;
+	if (m.omitted < *best) {
+		/* A closer match: forget the looser ones and their methods. */
+		*best = m.omitted;
+		out->def = NULL;
+		out->allow[0] = '\0';
+	}
+	allow_add(out->allow, sizeof(out->allow), methods);
+	/* RFC 9110 9.3.2: where GET is, HEAD is too. */
+	if (listed("GET", methods))
+		allow_add(out->allow, sizeof(out->allow), "HEAD");
+	/* RFC 9110 9.3.2: HEAD is GET without the body. */
+	ok = method != NULL && (listed(method, methods) ||
+	    (strcmp(method, "HEAD") == 0 && listed("GET", methods)));
+	if (out->def != NULL && (out->method_ok || !ok))
+		return;
+	out->def = d;
+	out->family = fam;
+	out->method_ok = ok;
+	memcpy(out->var, m.var, sizeof(m.var));
+	out->nvar = m.nvar;
+}
+
+void
+route_match(const char *method, const struct path *p, struct route *out)
+{
+	size_t i, best = (size_t)-1;
+
+	memset(out, 0, sizeof(*out));
+	if (p->overflow || p->n == 0)
+		return;
+	for (i = 0; i < ncalls; i++) {
+		const struct call_def *d = &calls[i];
+
+		consider(method, d, d->family, d->path, d->methods, p, out,
+		    &best);
+		consider(method, d, FAMILY_REST, d->rest_path, d->rest_method,
+		    p, out, &best);
+	}
+}
+
+/* --- IDs and escapes --------------------------------------------------- */
 
 static int
 hexval(char c)
@@ -217,39 +343,7 @@ route_percent_decode(char *s, size_t len)
 		} else
 			s[n++] = s[i];
 	}
-	s[n] = '\0';
 	return n;
-}
-
-char *
-route_request_path(const char *script_name, const char *path_info,
-    const char *request_uri, size_t *len)
-{
-	size_t sn = script_name != NULL ? strlen(script_name) : 0;
-	size_t pn = path_info != NULL ? strlen(path_info) : 0;
-	char *buf;
-
-	if (sn + pn == 0 && request_uri != NULL) {
-		size_t un = strcspn(request_uri, "?#");
-
-		buf = malloc(un + 1);
-		if (buf == NULL)
-			return NULL;
-		memcpy(buf, request_uri, un);
-		buf[un] = '\0';
-		*len = route_percent_decode(buf, un);
-		return buf;
-	}
-	buf = malloc(sn + pn + 1);
-	if (buf == NULL)
-		return NULL;
-	if (sn > 0)
-		memcpy(buf, script_name, sn);
-	if (pn > 0)
-		memcpy(buf + sn, path_info, pn);
-	buf[sn + pn] = '\0';
-	*len = sn + pn;
-	return buf;
 }
 
 enum err

@@ -1,69 +1,63 @@
 /*
- * route.h - request path -> route, its call and its IDs (doc/api.md).
+ * route.h - request path -> the call it names and its IDs (doc/api.md).
  */
 #ifndef OIDC_SECRET_ROUTE_H
 #define OIDC_SECRET_ROUTE_H
 
 #include <stddef.h>
 
+#include "calls.h"
 #include "error.h"
+#include "msg.h"
 
-enum route_kind {
-	ROUTE_NONE,		/* unknown path: 404 */
-	ROUTE_CALL,		/* one of the calls below */
-	ROUTE_HEALTHZ,		/* GET /debug/healthz */
-	ROUTE_READY		/* GET /debug/ready */
-};
+#define ROUTE_SEGMENTS_MAX 32	/* a longer path names no route */
+#define ROUTE_VARS_MAX 4	/* {name} segments in one REST path */
 
-/* The calls served; each names the rules its checks follow (service.c). */
-enum rpc {
-	RPC_V1_OIDC,	/* management.v1 RegenerateOIDCClientSecret */
-	RPC_V1_API,	/* management.v1 RegenerateAPIClientSecret */
-	RPC_V2,		/* application.v2 GenerateClientSecret: OIDC or API */
-	/* app.v2beta RegenerateClientSecret: the message says */
-	RPC_V2BETA,
-	RPC__COUNT
-};
-
-/* How a call's path is spelled, and so which codecs may carry it. */
-enum family {
-	FAMILY_REST,	/* /management/v1/projects/P/apps/A/..._config/... */
-	FAMILY_GRPC,	/* /zitadel.management.v1.ManagementService/... */
-	FAMILY_CONNECT	/* /zitadel.application.v2..., /zitadel.app.v2beta... */
-};
-
-struct slice {
-	const char *p;
+/* The request path, split into its '/'-separated segments. */
+struct path {
+	char *buf;		/* owned: the segments point into it */
+	size_t len;
+	struct slice seg[ROUTE_SEGMENTS_MAX];
 	size_t n;
+	int overflow;		/* more segments than seg[] holds */
 };
-
-struct route {
-	enum route_kind kind;
-	enum family family;	/* ROUTE_CALL */
-	enum rpc rpc;		/* ROUTE_CALL */
-	int method_ok;		/* the method is the route's own */
-	const char *allow;	/* the route's methods, for 405's Allow */
-	/* FAMILY_REST only; point into the path */
-	struct slice project_id;
-	struct slice app_id;
-};
-
-/*
- * Matches the end of path (len bytes, may hold any byte) against the routes;
- * whatever comes before is the mount prefix.  Never fails: an unknown path
- * is ROUTE_NONE.
- */
-void route_match(const char *method, const char *path, size_t len,
-    struct route *out);
 
 /*
  * The request path of RFC 3875: SCRIPT_NAME then PATH_INFO as the server
- * decoded them; where both are empty, REQUEST_URI's path without its query,
- * percent-decoded once.  Returns a malloc'd buffer (NUL-terminated, *len
- * bytes, which may include NULs from %00) or NULL when out of memory.
+ * decoded them, split on '/', never decoded again; where both are empty,
+ * REQUEST_URI's path without its query, split first and then each segment
+ * percent-decoded once, so that %2F never makes a separator.  0, or -1
+ * when out of memory.
  */
-char *route_request_path(const char *script_name, const char *path_info,
-    const char *request_uri, size_t *len);
+int route_request_path(const char *script_name, const char *path_info,
+    const char *request_uri, struct path *out);
+void route_path_free(struct path *p);
+
+/* A path variable ({project_id}) bound to the request slot it fills. */
+struct route_var {
+	unsigned slot;		/* enum arg */
+	struct slice value;	/* into the path; empty when merged away */
+};
+
+struct route {
+	const struct call_def *def;	/* NULL: no route, 404 */
+	enum family family;	/* how the path was spelled */
+	int method_ok;		/* the method is one the path takes */
+	char allow[48];		/* the path's methods: 405's Allow, CORS */
+	struct route_var var[ROUTE_VARS_MAX];
+	size_t nvar;
+};
+
+/*
+ * The call the end of the path names, after whatever mount prefix the
+ * server put in front (/api, /cgi-bin/oidc-secret.cgi); the prefix holds
+ * no route of its own, so a prefix with a segment a route starts with
+ * (management, zitadel.*, debug, oauth, oidc, .well-known) names none.
+ * Among the calls a path names, the one whose method it is.  Never fails:
+ * an unknown path leaves out->def NULL.
+ */
+void route_match(const char *method, const struct path *p,
+    struct route *out);
 
 /* Percent-decodes in place (RFC 3986 2.1); a bad escape stays as it is. */
 size_t route_percent_decode(char *s, size_t len);

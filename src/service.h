@@ -1,10 +1,11 @@
 /*
- * service.h - the call itself: authenticate, authorize, look up, generate
- * and hash, commit (doc/api.md for the order of the checks).
+ * service.h - the calls themselves: each authenticates, authorizes, looks
+ * up, and changes what it changes, in the order doc/api.md gives.
  *
- * It knows no transport.  Every codec decodes its wire into a struct call,
- * gets the same struct outcome or the same enum err back, and spells it on
- * its own wire.
+ * They know no transport.  Every codec decodes its wire into a struct call
+ * (the request message's values, by slot), gets back an enum err or a
+ * struct outcome (the answer's values, by slot), and spells it on its own
+ * wire.  calls.c says which function answers which route.
  */
 #ifndef OIDC_SECRET_SERVICE_H
 #define OIDC_SECRET_SERVICE_H
@@ -12,15 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "calls.h"
 #include "config.h"
 #include "error.h"
-#include "route.h"
+#include "jsonmsg.h"
+#include "msg.h"
 #include "secret.h"
 #include "store.h"
-#include "ts.h"
-
-/* The app type a v2beta request names in its oneof. */
-enum msg_kind { MSG_KIND_NONE, MSG_KIND_OIDC, MSG_KIND_API };
 
 struct service {
 	const struct config *cfg;
@@ -29,39 +28,101 @@ struct service {
 };
 
 struct call {
-	enum rpc rpc;
+	const struct call_def *def;
 	const char *authorization;	/* the header, or NULL */
-	const char *org_header;		/* x-zitadel-orgid, or NULL (v1 only) */
-	struct slice project_id;	/* into the path, or into ids[] */
-	struct slice app_id;
-	enum msg_kind msg_kind;		/* v2beta only */
+	const char *org_header;		/* x-zitadel-orgid, or NULL */
+	int basic;			/* HTTP Basic credentials came */
 	int64_t deadline_ns;		/* CLOCK_MONOTONIC; 0: none */
-	char ids[2 * ID_BYTES];		/* IDs a codec decoded from a body */
+	/* issuer, or the request's own https://host when it is not set */
+	char issuer[256];
+	struct value arg[ARG__COUNT];
+	/* decoded values that are copies; wiped by call_free() */
+	struct arena arena;
 };
 
+#define OUTCOME_POOL 16384
+
 struct outcome {
-	char client_secret[SECRET_MAX + 1];	/* wiped by outcome_wipe() */
+	struct value out[OUT__COUNT];
+	/* For the request log line. */
+	char user_id[ID_BYTES + 1];	/* the caller, once known */
+	/* A committed change: what changed, its aggregate's new sequence. */
+	int committed;
+	const char *object_kind;	/* "app", "user" */
+	char object[ID_BYTES + 1];
 	uint64_t sequence;
-	struct ts creation_date;	/* the app's */
-	struct ts change_date;		/* this change's: the secret's birth */
-	char resource_owner[ID_BYTES + 1];
-	char user_id[ID_BYTES + 1];	/* for the log line; "" until known */
+	/* Why a request was refused, for the log: never a token or secret. */
+	const char *reason;
+	/* What out[]'s strings point into; wiped by outcome_wipe(). */
+	char pool[OUTCOME_POOL];
+	size_t used;
 };
 
 void service_init(struct service *svc, const struct config *cfg,
     struct store *store);
 
+/* An arena for the call's copies, sized for a request of len bytes. */
+int call_init(struct call *c, const struct call_def *def, size_t len);
+void call_free(struct call *c);
+
+/* A string answer: copied into o's pool; -1 when the pool is full. */
+int outcome_str(struct outcome *o, unsigned slot, const char *s, size_t n);
+int outcome_cstr(struct outcome *o, unsigned slot, const char *s);
+void outcome_wipe(struct outcome *o);
+
+/* 1 once the call's deadline has passed. */
+int call_past_deadline(const struct call *c);
+
 /*
- * Copies a decoded message's IDs into c->ids and points the slices at
- * them; -1 when either is longer than ID_BYTES.
+ * The call's bearer token: digest, row, and whether it is good, with
+ * audience required unless NULL (auth.h).  Fills o->user_id and, on a
+ * refusal, o->reason.
  */
-int call_set_ids(struct call *c, const void *project, size_t pn,
-    const void *app, size_t an);
+enum err service_authenticate(struct service *svc, const struct call *c,
+    const char *audience, char digest[SHA256_HEX], struct token_row *t,
+    struct outcome *o);
 
-/* A new secret for the call's app; ERR_OK fills out. */
+/* What the app secret calls may change, and how they word errors. */
+enum app_want { WANT_OIDC, WANT_API, WANT_ANY, WANT_MESSAGE };
+
+struct app_rule {
+	enum app_want want;
+	int v1;			/* acts in x-zitadel-orgid or the user's org */
+	enum err id_missing;
+	enum err not_found;
+};
+
+/* The machine user calls' own errors. */
+struct user_rule {
+	int v1;
+	enum err id_missing;	/* the user ID empty */
+	enum err not_found;	/* no such active machine user */
+};
+
+/* The services, by the routes calls.c gives them. */
 enum err service_regenerate(struct service *svc, const struct call *c,
-    struct outcome *out);
-
-void outcome_wipe(struct outcome *out);
+    struct outcome *o);
+enum err service_machine_secret(struct service *svc, const struct call *c,
+    struct outcome *o);
+enum err service_machine_secret_remove(struct service *svc,
+    const struct call *c, struct outcome *o);
+enum err service_machine_key_add(struct service *svc, const struct call *c,
+    struct outcome *o);
+enum err service_machine_key_remove(struct service *svc,
+    const struct call *c, struct outcome *o);
+enum err service_token(struct service *svc, const struct call *c,
+    struct outcome *o);
+enum err service_introspect(struct service *svc, const struct call *c,
+    struct outcome *o);
+enum err service_userinfo(struct service *svc, const struct call *c,
+    struct outcome *o);
+enum err service_discovery(struct service *svc, const struct call *c,
+    struct outcome *o);
+enum err service_authorize(struct service *svc, const struct call *c,
+    struct outcome *o);
+enum err service_healthz(struct service *svc, const struct call *c,
+    struct outcome *o);
+enum err service_ready(struct service *svc, const struct call *c,
+    struct outcome *o);
 
 #endif

@@ -1,19 +1,20 @@
 /*
  * store.c - the only module that touches the MySQL/MariaDB client library
- * (store_admin.c reaches it through the helpers here).
+ * (the other store_*.c files reach it through the helpers here).
  *
  * One connection per process, opened at the first call that needs it and
  * opened again when it is lost; each statement of the request path is
  * prepared at its first use on a connection and kept, and only prepared
- * statements carry data to the server.  The secret's hash is computed by
- * the caller before store_change_secret(), so no row lock is held while
- * hashing (doc/database.md).
+ * statements carry data to the server.  Secrets are hashed by the caller
+ * before a transaction starts, so no row lock is held while hashing
+ * (doc/database.md).
  */
 #include "store.h"
 #include "store_internal.h"
 
 #include <errmsg.h>
 #include <mysqld_error.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,102 +30,38 @@
  */
 #define MAX_ATTEMPTS 6
 #define MAX_WAITS 3
+/* How long /debug/ready's answer stands: a probe per second at most. */
+#define READY_NS 1000000000LL
 
-static const char *const sql[ST__COUNT] = {
-	[ST_LOCK_WAIT] =
-	    "SET SESSION innodb_lock_wait_timeout = ?",
-	/* A Galera node's state; '' everywhere else (MySQL has none). */
-	[ST_NODE] =
-	    "SELECT COALESCE((SELECT VARIABLE_VALUE FROM"
-	    " information_schema.GLOBAL_VARIABLES"
-	    " WHERE VARIABLE_NAME = 'WSREP_ON'), ''),"
-	    " COALESCE((SELECT VARIABLE_VALUE FROM"
-	    " information_schema.GLOBAL_STATUS"
-	    " WHERE VARIABLE_NAME = 'WSREP_READY'), ''),"
-	    " COALESCE((SELECT VARIABLE_VALUE FROM"
-	    " information_schema.GLOBAL_STATUS"
-	    " WHERE VARIABLE_NAME = 'WSREP_CLUSTER_STATUS'), ''),"
-	    " COALESCE((SELECT VARIABLE_VALUE FROM"
-	    " information_schema.GLOBAL_STATUS"
-	    " WHERE VARIABLE_NAME = 'WSREP_LOCAL_STATE_COMMENT'), '')",
-	/* Causal reads: a read waits until the node has applied what the
-	 * cluster committed before it (doc/galera.md). */
-	[ST_SYNC_WAIT] =
-	    "SET SESSION wsrep_sync_wait = ?",
-	/*
-	 * The token alone, by its primary key: a token that is not there,
-	 * the common refusal, costs no more (doc/database.md).
-	 */
-	[ST_TOKEN] =
-	    "SELECT user_id, token_type = 'pat', audience FROM access_tokens"
-	    " WHERE token_sha256 = ? AND revoked_at IS NULL"
-	    " AND (expires_at IS NULL OR expires_at > UTC_TIMESTAMP(6))",
-	/*
-	 * Every other check's answer at once, for the token's user, who must
-	 * be active in an active org (no row otherwise).  The acting org is
-	 * x-zitadel-orgid or the user's own for v1 (?1 true), the project's
-	 * own for v2.  The app's columns are NULL when there is no such
-	 * project or app.
-	 */
-	[ST_ACCESS] =
-	    "SELECT u.resource_owner,"
-	    " ? IS NULL OR EXISTS (SELECT 1 FROM orgs x"
-	    " WHERE x.id = ? AND x.state = 'active'),"
-	    " EXISTS (SELECT 1 FROM memberships m"
-	    " JOIN role_permissions r ON r.role = m.role"
-	    " WHERE m.user_id = u.id AND r.permission = ?"
-	    " AND ((m.scope = 'instance' AND m.scope_id = '')"
-	    " OR (m.scope = 'org' AND m.scope_id = IF(?,"
-	    " COALESCE(?, u.resource_owner),"
-	    " (SELECT q.resource_owner FROM projects q WHERE q.id = ?)))"
-	    " OR (m.scope = 'project' AND m.scope_id = ?))),"
-	    " a.id IS NOT NULL, COALESCE(a.app_type + 0, 0), a.creation_date,"
-	    " COALESCE(p.resource_owner, ''),"
-	    " CASE a.app_type"
-	    " WHEN 'oidc' THEN EXISTS (SELECT 1 FROM oidc_configs c"
-	    " WHERE c.app_id = a.id)"
-	    " WHEN 'api' THEN EXISTS (SELECT 1 FROM api_configs c"
-	    " WHERE c.app_id = a.id) ELSE 0 END"
-	    " FROM users u"
-	    " JOIN orgs o ON o.id = u.resource_owner"
-	    " LEFT JOIN projects p ON p.id = ? AND p.state <> 'removed'"
-	    " AND (NOT ? OR p.resource_owner = COALESCE(?, u.resource_owner))"
-	    " LEFT JOIN apps a ON a.id = ? AND a.project_id = p.id"
-	    " AND a.state <> 'removed'"
-	    " WHERE u.id = ? AND u.state = 'active' AND o.state = 'active'",
-	/* Locks the project's row; LAST_INSERT_ID() hands the new value
-	 * back with the answer, without a SELECT. */
-	[ST_BUMP_PROJECT] =
-	    "UPDATE projects SET sequence = LAST_INSERT_ID(sequence + 1)"
-	    " WHERE id = ? AND state <> 'removed'",
-	/*
-	 * Single-table statements only: a multi-table UPDATE crashed
-	 * MariaDB 10.11's Galera nodes under load (doc/galera.md).
-	 * Changes nothing unless the app is still there, of its kind.
-	 */
-	[ST_TOUCH_APP] =
-	    "UPDATE apps SET change_date = ? WHERE id = ? AND project_id = ?"
-	    " AND app_type = ? AND state <> 'removed'",
-	[ST_SET_SECRET_OIDC] =
-	    "UPDATE oidc_configs SET client_secret_hash = ?,"
-	    " secret_change_date = ? WHERE app_id = ?",
-	[ST_SET_SECRET_API] =
-	    "UPDATE api_configs SET client_secret_hash = ?,"
-	    " secret_change_date = ? WHERE app_id = ?",
-	[ST_TOUCH_PROJECT] =
-	    "UPDATE projects SET change_date = ? WHERE id = ?",
-	[ST_EVENT] =
-	    "INSERT INTO events (aggregate_type, aggregate_id, sequence,"
-	    " event_type, resource_owner, editor_user, creation_date, payload)"
-	    " VALUES ('project', ?, ?, ?, ?, ?, ?,"
-	    " JSON_OBJECT('appId', ?, 'hashedSecret', ?))",
-};
-
-/* The event each kind of configuration writes (ZITADEL's names). */
-static const char *const event_type[] = {
-	[APP_OIDC] = "project.application.config.oidc.secret.changed",
-	[APP_API] = "project.application.config.api.secret.changed",
-};
+static const struct stmt st_lock_wait = { "set lock wait",
+	"SET SESSION innodb_lock_wait_timeout = ?" };
+/* Causal reads: a read waits until the node has applied what the
+ * cluster committed before it (doc/galera.md). */
+static const struct stmt st_sync_wait = { "set causal reads",
+	"SET SESSION wsrep_sync_wait = ?" };
+/*
+ * A Galera node's state; '' everywhere else (MySQL has none).  Asked at
+ * connect, and by /debug/ready only of a node that is one.
+ */
+static const struct stmt st_node = { "node state",
+	"SELECT COALESCE((SELECT VARIABLE_VALUE FROM"
+	" information_schema.GLOBAL_VARIABLES"
+	" WHERE VARIABLE_NAME = 'WSREP_ON'), ''),"
+	" COALESCE((SELECT VARIABLE_VALUE FROM"
+	" information_schema.GLOBAL_STATUS"
+	" WHERE VARIABLE_NAME = 'WSREP_READY'), ''),"
+	" COALESCE((SELECT VARIABLE_VALUE FROM"
+	" information_schema.GLOBAL_STATUS"
+	" WHERE VARIABLE_NAME = 'WSREP_CLUSTER_STATUS'), ''),"
+	" COALESCE((SELECT VARIABLE_VALUE FROM"
+	" information_schema.GLOBAL_STATUS"
+	" WHERE VARIABLE_NAME = 'WSREP_LOCAL_STATE_COMMENT'), '')" };
+/* What /debug/ready asks of a server that is no cluster node. */
+static const struct stmt st_alive = { "alive", "SELECT 1" };
+/* After a COMMIT whose answer was lost: did this call's event land? */
+static const struct stmt st_event_landed = { "event landed",
+	"SELECT request_id = ? FROM events WHERE aggregate_type = ?"
+	" AND aggregate_id = ? AND sequence = ?" };
 
 enum err
 store_classify(unsigned error)
@@ -289,13 +226,11 @@ time_from_db(const MYSQL_TIME *m)
 void
 store_disconnect(struct store *s)
 {
-	int i;
+	unsigned i;
 
-	for (i = 0; i < ST__COUNT; i++) {
-		if (s->st[i] != NULL)
-			mysql_stmt_close(s->st[i]);
-		s->st[i] = NULL;
-	}
+	for (i = 0; i < s->nprepared; i++)
+		mysql_stmt_close(s->prepared[i].h);
+	s->nprepared = 0;
 	if (s->db != NULL)
 		mysql_close(s->db);
 	s->db = NULL;
@@ -316,22 +251,20 @@ fail_db(struct store *s, const char *what)
 }
 
 static enum err
-fail_stmt(struct store *s, enum stmt id, const char *what)
+fail_stmt(struct store *s, const struct stmt *q, MYSQL_STMT *h,
+    const char *what)
 {
-	unsigned error = mysql_stmt_errno(s->st[id]);
+	unsigned error = mysql_stmt_errno(h);
 	enum err e = store_classify(error);
 
 	s->last_error = error;
 	if (e == ERR_OK)
 		e = ERR_INTERNAL;
 	log_msg(e == ERR_INTERNAL ? LOG_ERROR : LOG_WARN,
-	    "database: statement %d %s: %u %s", (int)id, what, error,
-	    mysql_stmt_error(s->st[id]));
+	    "database: %s: %s: %u %s", q->name, what, error,
+	    mysql_stmt_error(h));
 	return e;
 }
-
-static enum err run(struct store *s, enum stmt id, struct binds *par,
-    struct binds *res, int *found);
 
 /* What a node says of itself; "" for a value a server does not have. */
 struct node_state {
@@ -349,7 +282,7 @@ node_state(struct store *s, struct node_state *n)
 	result_str(&res, n->ready, sizeof(n->ready));
 	result_str(&res, n->cluster, sizeof(n->cluster));
 	result_str(&res, n->state, sizeof(n->state));
-	e = run(s, ST_NODE, NULL, &res, &found);
+	e = store_run(s, &st_node, NULL, &res, &found);
 	if (e == ERR_OK && !found)
 		e = ERR_INTERNAL;
 	return e;
@@ -427,12 +360,13 @@ connect_one(struct store *s, const struct db_host *h, unsigned timeout_s)
 	}
 	/* A held row lock must not outlive a web request. */
 	bind_u64(&par, &lock_wait);
-	if ((e = run(s, ST_LOCK_WAIT, &par, NULL, NULL)) != ERR_OK)
+	if ((e = store_run(s, &st_lock_wait, &par, NULL, NULL)) != ERR_OK)
 		goto fail;
+	s->lock_wait_s = c->db_lock_wait_timeout_s;
 	if (s->galera) {
 		par.n = 0;
 		bind_u64(&par, &one);
-		if ((e = run(s, ST_SYNC_WAIT, &par, NULL, NULL)) != ERR_OK)
+		if ((e = store_run(s, &st_sync_wait, &par, NULL, NULL)) != ERR_OK)
 			goto fail;
 	}
 	return ERR_OK;
@@ -541,276 +475,171 @@ store_free(struct store *s)
 	free(s);
 }
 
-/*
- * Executes one prepared statement; with res, fetches at most one row into
- * it and sets *found.  No reconnect here: see query().
- */
-static enum err
-run(struct store *s, enum stmt id, struct binds *par, struct binds *res,
-    int *found)
+/* --- statements --------------------------------------------------------- */
+
+/* q's handle on this connection, prepared at its first use. */
+static MYSQL_STMT *
+prepared(struct store *s, const struct stmt *q, enum err *e)
 {
-	MYSQL_STMT *st;
+	MYSQL_STMT *h;
+	unsigned i;
+
+	for (i = 0; i < s->nprepared; i++)
+		if (s->prepared[i].q == q)
+			return s->prepared[i].h;
+	if (s->nprepared == PREPARED_MAX) {
+		log_msg(LOG_ERROR, "database: more than %d statements",
+		    PREPARED_MAX);
+		*e = ERR_INTERNAL;
+		return NULL;
+	}
+	h = mysql_stmt_init(s->db);
+	if (h == NULL) {
+		*e = fail_db(s, "statement init");
+		return NULL;
+	}
+	if (mysql_stmt_prepare(h, q->sql, strlen(q->sql)) != 0) {
+		*e = fail_stmt(s, q, h, "prepare");
+		mysql_stmt_close(h);
+		return NULL;
+	}
+	s->prepared[s->nprepared].q = q;
+	s->prepared[s->nprepared].h = h;
+	s->nprepared++;
+	return h;
+}
+
+static MYSQL_STMT *
+handle(struct store *s, const struct stmt *q)
+{
+	unsigned i;
+
+	for (i = 0; i < s->nprepared; i++)
+		if (s->prepared[i].q == q)
+			return s->prepared[i].h;
+	return NULL;
+}
+
+enum err
+store_run(struct store *s, const struct stmt *q, struct binds *par,
+    struct binds *res, int *found)
+{
+	MYSQL_STMT *h;
 	enum err e = ERR_OK;
 	int rc;
 
 	if (found != NULL)
 		*found = 0;
-	/* Prepared at first use on each connection, then kept. */
-	if (s->st[id] == NULL) {
-		s->st[id] = mysql_stmt_init(s->db);
-		if (s->st[id] == NULL)
-			return fail_db(s, "statement init");
-		if (mysql_stmt_prepare(s->st[id], sql[id],
-		    strlen(sql[id])) != 0) {
-			e = fail_stmt(s, id, "prepare");
-			mysql_stmt_close(s->st[id]);
-			s->st[id] = NULL;
-			return e;
-		}
-	}
-	st = s->st[id];
-	if (par != NULL && mysql_stmt_bind_param(st, par->b) != 0)
-		return fail_stmt(s, id, "bind");
-	if (mysql_stmt_execute(st) != 0)
-		return fail_stmt(s, id, "execute");
+	if (s->db == NULL)
+		return ERR_UNAVAILABLE;
+	if ((h = prepared(s, q, &e)) == NULL)
+		return e;
+	if (par != NULL && mysql_stmt_bind_param(h, par->b) != 0)
+		return fail_stmt(s, q, h, "bind");
+	if (mysql_stmt_execute(h) != 0)
+		return fail_stmt(s, q, h, "execute");
 	if (res == NULL)
 		return ERR_OK;
-	if (mysql_stmt_bind_result(st, res->b) != 0) {
-		e = fail_stmt(s, id, "bind result");
+	if (mysql_stmt_bind_result(h, res->b) != 0) {
+		e = fail_stmt(s, q, h, "bind result");
 		goto out;
 	}
-	rc = mysql_stmt_fetch(st);
+	rc = mysql_stmt_fetch(h);
 	if (rc == 0) {
 		if (finish_strings(res) != 0) {
-			log_msg(LOG_ERROR, "database: statement %d: a value is "
-			    "NULL or longer than expected", (int)id);
+			log_msg(LOG_ERROR, "database: %s: a value is NULL or "
+			    "longer than expected", q->name);
 			e = ERR_INTERNAL;
 		} else if (found != NULL)
 			*found = 1;
 	} else if (rc == MYSQL_DATA_TRUNCATED) {
-		log_msg(LOG_ERROR, "database: statement %d: value truncated",
-		    (int)id);
+		log_msg(LOG_ERROR, "database: %s: value truncated", q->name);
 		e = ERR_INTERNAL;
 	} else if (rc != MYSQL_NO_DATA)
-		e = fail_stmt(s, id, "fetch");
+		e = fail_stmt(s, q, h, "fetch");
 out:
-	mysql_stmt_free_result(st);
+	mysql_stmt_free_result(h);
 	return e;
 }
 
 /*
- * A statement outside a transaction: connects when needed and, when a
- * connection made earlier turns out lost (KILL, server restart,
- * wait_timeout), connects again and runs it once more.  A connection that
- * fails is not tried twice, so an unreachable server costs one connect
- * timeout at most.  A conflict outside a transaction is unavailability.
+ * Connects when needed and, when a connection made earlier turns out lost
+ * (KILL, server restart, wait_timeout), connects again and runs q once
+ * more.  A connection that fails is not tried twice, so an unreachable
+ * server costs one connect timeout at most.  A conflict outside a
+ * transaction is unavailability.
  */
-static enum err
-query(struct store *s, enum stmt id, struct binds *par, struct binds *res,
-    int *found)
+enum err
+store_query(struct store *s, const struct stmt *q, struct binds *par,
+    struct binds *res, int *found)
 {
 	enum err e;
 	int fresh = s->db == NULL;
 
 	if ((e = store_ensure(s)) != ERR_OK)
 		return e;
-	e = run(s, id, par, res, found);
+	e = store_run(s, q, par, res, found);
 	if (e == ERR_UNAVAILABLE && !fresh && !s->pinned) {
 		store_drop(s);
 		if ((e = connect_db(s)) != ERR_OK)
 			return e;
-		e = run(s, id, par, res, found);
+		e = store_run(s, q, par, res, found);
 	}
 	if (e == ERR_UNAVAILABLE)
 		store_drop(s);
 	return e == ERR_CONFLICT ? ERR_UNAVAILABLE : e;
 }
 
-/* ENUM + 0 is the value's position, from 1 (MySQL's ENUM type). */
-static int
-app_kind(unsigned long long v, enum app_kind *out)
+unsigned long long
+store_affected(struct store *s, const struct stmt *q)
 {
-	switch (v) {
-	case 1:
-		*out = APP_OIDC;
-		return 0;
-	case 2:
-		*out = APP_API;
-		return 0;
-	case 3:
-		*out = APP_SAML;
-		return 0;
-	default:
-		log_msg(LOG_ERROR, "database: unknown app_type %llu", v);
-		return -1;
-	}
+	MYSQL_STMT *h = handle(s, q);
+
+	return h != NULL ? mysql_stmt_affected_rows(h) : 0;
 }
 
-enum err
-store_lookup(struct store *s, const struct lookup_key *k, struct lookup *out)
+unsigned long long
+store_insert_id(struct store *s, const struct stmt *q)
 {
-	struct binds par = { .n = 0 }, res = { .n = 0 };
-	unsigned long long pat = 0, org_ok = 0, perm = 0, app = 0, kind = 0;
-	unsigned long long config = 0;
-	unsigned long long v1 = k->v1 != 0;
-	MYSQL_TIME created;
-	int found = 0;
-	enum err e;
+	MYSQL_STMT *h = handle(s, q);
 
-	memset(out, 0, sizeof(*out));
-	bind_str(&par, k->digest);
-	result_str(&res, out->user_id, sizeof(out->user_id));
-	result_u64(&res, &pat);
-	result_str(&res, out->audience, sizeof(out->audience));
-	e = query(s, ST_TOKEN, &par, &res, &found);
-	if (e != ERR_OK || !found)
-		return e;
+	return h != NULL ? mysql_stmt_insert_id(h) : 0;
+}
 
-	par.n = res.n = 0;
-	bind_str(&par, k->org);
-	bind_str(&par, k->org);
-	bind_str(&par, k->permission);
-	bind_u64(&par, &v1);
-	bind_str(&par, k->org);
-	bind_str(&par, k->project_id);
-	bind_str(&par, k->project_id);
-	bind_str(&par, k->project_id);
-	bind_u64(&par, &v1);
-	bind_str(&par, k->org);
-	bind_str(&par, k->app_id);
-	bind_str(&par, out->user_id);
-	result_str(&res, out->user_org, sizeof(out->user_org));
-	result_u64(&res, &org_ok);
-	result_u64(&res, &perm);
-	result_u64(&res, &app);
-	result_u64(&res, &kind);
-	result_time(&res, &created);
-	result_str(&res, out->resource_owner, sizeof(out->resource_owner));
-	result_u64(&res, &config);
-	e = query(s, ST_ACCESS, &par, &res, &found);
-	if (e != ERR_OK || !found)
-		return e;	/* no row: the user or its org is not active */
-	out->token_found = 1;
-	out->pat = pat != 0;
-	out->org_active = org_ok != 0;
-	out->permitted = perm != 0;
-	if (app != 0) {
-		if (app_kind(kind, &out->kind) != 0 || res.null[5])
-			return ERR_INTERNAL;
-		out->app_found = 1;
-		out->has_config = config != 0;
-		out->created = time_from_db(&created);
-	}
-	return ERR_OK;
+/* --- transactions -------------------------------------------------------- */
+
+static int
+past(int64_t deadline_ns)
+{
+	return deadline_ns != 0 && util_mono_ns() >= deadline_ns;
 }
 
 /*
- * One attempt at the change.  *at_commit tells that the failure came from
- * COMMIT itself, after which the change may have landed.
+ * The session's lock wait, capped at what is left before the deadline
+ * (whole seconds, at least one: the variable's unit).
  */
 static enum err
-change_once(struct store *s, const struct change *c,
-    struct change_result *out, int *at_commit)
+cap_lock_wait(struct store *s, int64_t deadline_ns)
 {
+	unsigned long long want = s->cfg->db_lock_wait_timeout_s;
 	struct binds par = { .n = 0 };
-	unsigned long long seq;
-	MYSQL_TIME now_db;
-	enum stmt set = c->kind == APP_API ? ST_SET_SECRET_API :
-	    ST_SET_SECRET_OIDC;
-	int64_t t0;
 	enum err e;
 
-	*at_commit = 0;
-	if (mysql_autocommit(s->db, 0) != 0) {
-		/*
-		 * Lost since the lookup (KILL, restart, wait_timeout while the
-		 * secret was hashed): drop the handle so the next attempt
-		 * connects again instead of failing on it three times.
-		 */
-		e = fail_db(s, "begin");
-		if (e == ERR_UNAVAILABLE)
-			store_drop(s);
-		return e;
-	}
-	t0 = util_mono_ns();
-	bind_str(&par, c->project_id);
-	if ((e = run(s, ST_BUMP_PROJECT, &par, NULL, NULL)) != ERR_OK)
-		goto abort;
-	if (mysql_stmt_affected_rows(s->st[ST_BUMP_PROJECT]) != 1) {
-		e = ERR_APP_NOT_FOUND;
-		goto abort;
-	}
-	seq = mysql_stmt_insert_id(s->st[ST_BUMP_PROJECT]);
-	/* Taken under the row lock, so change dates follow the sequence. */
-	out->change_date = ts_now();
-	out->sequence = seq;
-	time_to_db(out->change_date, &now_db);
+	if (deadline_ns != 0) {
+		int64_t left = deadline_ns - util_mono_ns();
+		unsigned long long secs = left <= 0 ? 1 :
+		    (unsigned long long)((left + 999999999) / 1000000000);
 
-	par.n = 0;
-	bind_time(&par, &now_db);
-	bind_str(&par, c->app_id);
-	bind_str(&par, c->project_id);
-	bind_str(&par, c->kind == APP_API ? "api" : "oidc");
-	if ((e = run(s, ST_TOUCH_APP, &par, NULL, NULL)) != ERR_OK)
-		goto abort;
-	if (mysql_stmt_affected_rows(s->st[ST_TOUCH_APP]) != 1) {
-		e = ERR_APP_NOT_FOUND;	/* removed since the lookup */
-		goto abort;
+		if (secs < want)
+			want = secs;
 	}
-	par.n = 0;
-	bind_str(&par, c->hash);
-	bind_time(&par, &now_db);
-	bind_str(&par, c->app_id);
-	if ((e = run(s, set, &par, NULL, NULL)) != ERR_OK)
-		goto abort;
-	if (mysql_stmt_affected_rows(s->st[set]) != 1) {
-		log_msg(LOG_ERROR, "database: app without its configuration "
-		    "row (oidc_configs or api_configs)");
-		e = ERR_INTERNAL;
-		goto abort;
-	}
-	par.n = 0;
-	bind_time(&par, &now_db);
-	bind_str(&par, c->project_id);
-	if ((e = run(s, ST_TOUCH_PROJECT, &par, NULL, NULL)) != ERR_OK)
-		goto abort;
-	par.n = 0;
-	bind_str(&par, c->project_id);
-	bind_u64(&par, &seq);
-	bind_str(&par, event_type[c->kind]);
-	bind_str(&par, c->org_id);
-	bind_str(&par, c->editor);
-	bind_time(&par, &now_db);
-	bind_str(&par, c->app_id);
-	bind_str(&par, c->hash);
-	if ((e = run(s, ST_EVENT, &par, NULL, NULL)) != ERR_OK) {
-		/*
-		 * That sequence is taken: another change committed since our
-		 * read of it (a cluster node that had not applied it yet).
-		 */
-		if (s->last_error == ER_DUP_ENTRY)
-			e = ERR_CONFLICT;
-		goto abort;
-	}
-	/*
-	 * Turning autocommit back on commits the transaction: COMMIT and
-	 * the session's return to autocommit in one round trip.  Its error
-	 * is COMMIT's (a deadlock, a certification conflict, a lost
-	 * connection), and on error autocommit stays off.
-	 */
-	if (mysql_autocommit(s->db, 1) != 0) {
-		*at_commit = 1;
-		e = fail_db(s, "commit");
-		goto abort;
-	}
-	out->lock_ns = util_mono_ns() - t0;
+	if (want == s->lock_wait_s)
+		return ERR_OK;
+	bind_u64(&par, &want);
+	if ((e = store_run(s, &st_lock_wait, &par, NULL, NULL)) != ERR_OK)
+		return e;
+	s->lock_wait_s = (unsigned)want;
 	return ERR_OK;
-abort:
-	/* A connection whose transaction cannot be ended is dropped. */
-	if (e == ERR_UNAVAILABLE || mysql_rollback(s->db) != 0 ||
-	    mysql_autocommit(s->db, 1) != 0)
-		store_drop(s);
-	return e;
 }
 
 static void
@@ -826,53 +655,176 @@ backoff(unsigned attempt)
 	nanosleep(&d, NULL);
 }
 
-enum err
-store_change_secret(struct store *s, const struct change *c,
-    struct change_result *out)
+/* A transaction that cannot be ended drops its connection. */
+static void
+abort_txn(struct store *s, enum err e)
 {
-	unsigned attempt, waits = 0;
-	int at_commit;
+	if (s->db == NULL)
+		return;
+	if (e == ERR_UNAVAILABLE || mysql_rollback(s->db) != 0 ||
+	    mysql_autocommit(s->db, 1) != 0)
+		store_drop(s);
+}
+
+/*
+ * After a connection lost during COMMIT: on a new connection (the next
+ * host first), is the event this attempt wrote there?  1 yes, 0 no, -1
+ * cannot tell.
+ */
+static int
+landed(struct store *s, const struct txn_event *ev)
+{
+	struct binds par = { .n = 0 }, res = { .n = 0 };
+	unsigned long long seq = ev->sequence, mine = 0;
+	int found = 0;
+
+	if (ev->aggregate_id == NULL || store_ensure(s) != ERR_OK)
+		return -1;
+	bind_str(&par, ev->request_id);
+	bind_str(&par, ev->aggregate_type);
+	bind_str(&par, ev->aggregate_id);
+	bind_u64(&par, &seq);
+	result_u64(&res, &mine);
+	if (store_run(s, &st_event_landed, &par, &res, &found) != ERR_OK)
+		return -1;
+	return found && mine != 0;
+}
+
+/* One attempt; *at_commit when the failure came from COMMIT itself. */
+static enum err
+attempt(struct store *s, int64_t deadline_ns,
+    enum err (*body)(struct store *, void *, struct txn_event *,
+    struct change_result *), void *arg, struct txn_event *ev,
+    struct change_result *out, int *at_commit)
+{
+	int64_t t0;
 	enum err e;
 
-	if (c->kind != APP_OIDC && c->kind != APP_API)
-		return ERR_INTERNAL;
-	for (attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-		out->attempts = attempt;
-		if ((e = store_ensure(s)) != ERR_OK)
-			return e;
-		s->last_error = 0;
-		e = change_once(s, c, out, &at_commit);
-		if (e == ERR_CONFLICT) {
-			if (s->last_error == ER_LOCK_WAIT_TIMEOUT &&
-			    ++waits == MAX_WAITS)
-				break;
-			backoff(attempt);
-			continue;
-		}
+	*at_commit = 0;
+	if ((e = cap_lock_wait(s, deadline_ns)) != ERR_OK ||
+	    mysql_autocommit(s->db, 0) != 0) {
 		/*
-		 * Lost before COMMIT: the server rolled back, so trying again
-		 * on a new connection writes once.  Lost during COMMIT: it
-		 * may have landed; do not write twice.
+		 * Lost since the lookup (KILL, restart, wait_timeout while the
+		 * secret was hashed): drop the handle so the next attempt
+		 * connects again instead of failing on it three times.
 		 */
-		if (e == ERR_UNAVAILABLE && !at_commit && !s->pinned)
-			continue;
+		if (e == ERR_OK)
+			e = fail_db(s, "begin");
+		if (e == ERR_UNAVAILABLE)
+			store_drop(s);
 		return e;
 	}
-	log_msg(LOG_WARN, "database: change of app in project abandoned "
-	    "after %u attempts", out->attempts);
-	return ERR_UNAVAILABLE;
+	t0 = util_mono_ns();
+	e = body(s, arg, ev, out);
+	if (e == ERR_OK && out->stale)
+		e = ERR_NOT_FOUND;
+	/* Nothing is written for a caller who has gone. */
+	if (e == ERR_OK && past(deadline_ns))
+		e = ERR_DEADLINE;
+	if (e != ERR_OK) {
+		abort_txn(s, e);
+		return e;
+	}
+	/*
+	 * Turning autocommit back on commits the transaction: COMMIT and
+	 * the session's return to autocommit in one round trip.  Its error
+	 * is COMMIT's (a deadlock, a certification conflict, a lost
+	 * connection), and on error autocommit stays off.
+	 */
+	if (mysql_autocommit(s->db, 1) != 0) {
+		*at_commit = 1;
+		e = fail_db(s, "commit");
+		abort_txn(s, e);
+		return e;
+	}
+	out->lock_ns = util_mono_ns() - t0;
+	return ERR_OK;
 }
 
 enum err
-store_ping(struct store *s)
+store_transaction(struct store *s, int64_t deadline_ns,
+    enum err (*body)(struct store *, void *, struct txn_event *,
+    struct change_result *), void *arg, struct change_result *out)
+{
+	struct txn_event ev;
+	unsigned n, waits = 0;
+	unsigned char rid[REQUEST_ID_LEN / 2];
+	int at_commit, found;
+	size_t i;
+	enum err e = ERR_UNAVAILABLE;
+
+	memset(out, 0, sizeof(*out));
+	for (n = 1; n <= MAX_ATTEMPTS; n++) {
+		out->attempts = n;
+		if (past(deadline_ns))
+			return ERR_DEADLINE;
+		if ((e = store_ensure(s)) != ERR_OK)
+			return e;
+		memset(&ev, 0, sizeof(ev));
+		/* The mark this attempt's event carries. */
+		secret_nonce(rid, sizeof(rid));
+		for (i = 0; i < sizeof(rid); i++)
+			snprintf(ev.request_id + 2 * i, 3, "%02x", rid[i]);
+		s->last_error = 0;
+		out->stale = 0;
+		e = attempt(s, deadline_ns, body, arg, &ev, out, &at_commit);
+		if (e == ERR_OK || e == ERR_DEADLINE || e == ERR_NOT_FOUND)
+			return e == ERR_NOT_FOUND ? ERR_OK : e;
+		if (e == ERR_CONFLICT) {
+			if (s->last_error == ER_LOCK_WAIT_TIMEOUT) {
+				if (past(deadline_ns))
+					return ERR_DEADLINE;
+				if (++waits == MAX_WAITS)
+					break;
+			}
+			backoff(n);
+			continue;
+		}
+		if (e != ERR_UNAVAILABLE || s->pinned)
+			return e;
+		/*
+		 * Lost before COMMIT: the server rolled back, so trying again
+		 * on a new connection writes once.  Lost during COMMIT: it
+		 * may have landed; the event it wrote tells.
+		 */
+		if (!at_commit)
+			continue;
+		found = landed(s, &ev);
+		if (found == 1) {
+			log_msg(LOG_WARN, "database: COMMIT's answer was lost, "
+			    "but the change landed (%s %s sequence %llu)",
+			    ev.aggregate_type, "event",
+			    (unsigned long long)ev.sequence);
+			out->recovered = 1;
+			return ERR_OK;
+		}
+		if (found < 0)
+			return ERR_UNAVAILABLE;
+	}
+	log_msg(LOG_WARN, "database: change abandoned after %u attempts",
+	    out->attempts);
+	return ERR_UNAVAILABLE;
+}
+
+/* --- readiness ----------------------------------------------------------- */
+
+static enum err
+probe(struct store *s)
 {
 	struct node_state n;
-	int fresh = s->db == NULL;
+	struct binds res = { .n = 0 };
+	unsigned long long one = 0;
+	int fresh = s->db == NULL, found = 0;
 	enum err e;
 
 	if (store_ensure(s) != ERR_OK)
 		return ERR_UNAVAILABLE;
-	/* A statement, not just a ping: it proves the node serves. */
+	/* A statement, not just a ping: it proves the server serves. */
+	if (!s->galera) {
+		result_u64(&res, &one);
+		e = store_query(s, &st_alive, NULL, &res, &found);
+		return e == ERR_OK && found ? ERR_OK : ERR_UNAVAILABLE;
+	}
 	e = node_state(s, &n);
 	if (e != ERR_OK && !fresh) {
 		store_drop(s);
@@ -892,6 +844,22 @@ store_ping(struct store *s)
 		return ERR_UNAVAILABLE;
 	}
 	return ERR_OK;
+}
+
+enum err
+store_ping(struct store *s)
+{
+	int64_t now = util_mono_ns();
+
+	/*
+	 * Unauthenticated, so cheap: one probe a second per process, and
+	 * the cluster's state only of a cluster node.
+	 */
+	if (now < s->ready_until)
+		return s->ready;
+	s->ready = probe(s);
+	s->ready_until = util_mono_ns() + READY_NS;
+	return s->ready;
 }
 
 /* --- statements prepared for one use (store_admin.c) --- */

@@ -1,6 +1,7 @@
 /*
- * store_internal.h - what store.c shares with store_admin.c: the handle,
- * parameter and result binding, and statements prepared for one use.
+ * store_internal.h - what the store's files share: the handle, parameter
+ * and result binding, statements prepared once per connection, statements
+ * prepared for one use, and the transaction runner.
  *
  * Only the store's own files include this; everything else sees store.h
  * and store_admin.h, and never the MySQL client library.
@@ -20,39 +21,58 @@ typedef bool db_bool;
 typedef my_bool db_bool;
 #endif
 
-#define MAX_BINDS 12
+#define MAX_BINDS 16
+#define PREPARED_MAX 48
 
-/* The request path's statements, prepared once per connection. */
-enum stmt {
-	ST_LOCK_WAIT,
-	ST_NODE,
-	ST_SYNC_WAIT,
-	ST_TOKEN,
-	ST_ACCESS,
-	ST_BUMP_PROJECT,
-	ST_TOUCH_APP,
-	ST_SET_SECRET_OIDC,
-	ST_SET_SECRET_API,
-	ST_TOUCH_PROJECT,
-	ST_EVENT,
-	ST__COUNT
+/* A statement of the request path: prepared at first use, then kept. */
+struct stmt {
+	const char *name;	/* what the log calls it */
+	const char *sql;
 };
 
 struct store {
 	const struct config *cfg;
 	MYSQL *db;
-	MYSQL_STMT *st[ST__COUNT];
+	struct {
+		const struct stmt *q;
+		MYSQL_STMT *h;
+	} prepared[PREPARED_MAX];
+	unsigned nprepared;
 	/* db_host's list; the one connected to, or to try first, is at. */
 	struct db_host hosts[DB_HOSTS_MAX];
 	unsigned nhosts, at;
 	int galera;		/* the server is a Galera cluster node */
 	unsigned last_error;	/* the server's last error number */
+	unsigned lock_wait_s;	/* the session's innodb_lock_wait_timeout */
 	/*
 	 * Set by store_pin(): a lost connection is an error, never opened
 	 * again behind the caller's back (a session lock would be lost).
 	 */
 	int pinned;
+	/* store_ping()'s last answer, and until when it stands */
+	enum err ready;
+	int64_t ready_until;
 };
+
+/*
+ * A role of user holding the permission (the first ?) at instance scope,
+ * at the organisation org or at the project project (SQL expressions):
+ * the one membership test every permission check uses (doc/database.md).
+ */
+#define SQL_PERMITTED(user, org, project) \
+	"EXISTS (SELECT 1 FROM memberships m JOIN role_permissions r" \
+	" ON r.role = m.role WHERE m.user_id = " user \
+	" AND r.permission = ? AND ((m.scope = 'instance' AND" \
+	" m.scope_id = '') OR (m.scope = 'org' AND m.scope_id = " org ")" \
+	" OR (m.scope = 'project' AND m.scope_id = " project ")))"
+
+/* The token (its SHA-256 the first ?) still good, its user and org too. */
+#define SQL_TOKEN_GOOD \
+	"EXISTS (SELECT 1 FROM access_tokens t JOIN users tu" \
+	" ON tu.id = t.user_id JOIN orgs tuo ON tuo.id = tu.resource_owner" \
+	" WHERE t.token_sha256 = ? AND t.revoked_at IS NULL" \
+	" AND (t.expires_at IS NULL OR t.expires_at > UTC_TIMESTAMP(6))" \
+	" AND tu.state = 'active' AND tuo.state = 'active')"
 
 /* Parameters or results of one statement. */
 struct binds {
@@ -85,6 +105,25 @@ void store_disconnect(struct store *s);
 void store_drop(struct store *s);
 
 /*
+ * Runs q (prepared once per connection) with par; with res, fetches at
+ * most one row into it and sets *found.  No reconnect: inside a
+ * transaction, a lost connection is the transaction's end.
+ */
+enum err store_run(struct store *s, const struct stmt *q, struct binds *par,
+    struct binds *res, int *found);
+
+/*
+ * The same outside a transaction: connects when needed, and runs q once
+ * more on a new connection when the one made earlier turns out lost.
+ */
+enum err store_query(struct store *s, const struct stmt *q,
+    struct binds *par, struct binds *res, int *found);
+
+/* Rows q's last run changed, and the LAST_INSERT_ID() it set. */
+unsigned long long store_affected(struct store *s, const struct stmt *q);
+unsigned long long store_insert_id(struct store *s, const struct stmt *q);
+
+/*
  * Prepares, runs and closes one statement q; with res, calls each(arg) for
  * every row fetched; with affected, stores the rows changed.  Connects when
  * needed.  ERR_OK, or the classified failure (logged).
@@ -92,5 +131,30 @@ void store_drop(struct store *s);
 enum err store_oneshot(struct store *s, const char *q, struct binds *par,
     struct binds *res, void (*each)(void *arg), void *arg,
     unsigned long long *affected);
+
+/*
+ * What a transaction's body wrote as its event, so that a COMMIT whose
+ * answer was lost can be told landed or not.
+ */
+struct txn_event {
+	const char *aggregate_type;
+	const char *aggregate_id;
+	uint64_t sequence;
+	char request_id[REQUEST_ID_LEN + 1];
+};
+
+/*
+ * One transaction, attempted until it commits: body(s, arg, ev, out) runs
+ * its statements (ERR_OK, or a kind; out->stale for a check that no longer
+ * holds, which ends it).  Deadlocks, lock wait timeouts and certification
+ * conflicts start it again, bounded and jittered; no attempt starts after
+ * deadline_ns (0: none), each attempt's lock waits end by it, and COMMIT
+ * is not sent after it (ERR_DEADLINE, nothing written).  A connection lost
+ * during COMMIT is opened again and the event looked for: found, the
+ * change landed (out->recovered); not found, it is attempted again.
+ */
+enum err store_transaction(struct store *s, int64_t deadline_ns,
+    enum err (*body)(struct store *s, void *arg, struct txn_event *ev,
+    struct change_result *out), void *arg, struct change_result *out);
 
 #endif

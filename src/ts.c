@@ -77,3 +77,77 @@ ts_format(struct ts t, char *out, size_t outlen)
 	    year, mon, day, hour, min, sec, frac);
 	return n > 0 && (size_t)n < outlen ? 0 : -1;
 }
+
+/* n digits at s as a number; -1 when one is not a digit. */
+static int
+digits(const char *s, int n)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static int
+days_in(int year, int mon)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return mon == 2 && leap ? 29 : days[mon - 1];
+}
+
+int
+ts_parse(const char *s, size_t n, struct ts *out)
+{
+	int year, mon, day, hour, min, sec, off = 0;
+	long nsec = 0;
+	size_t i = 19, k;
+
+	/* RFC 3339 5.6: date-time = full-date "T" full-time */
+	if (n < 20 || s[4] != '-' || s[7] != '-' ||
+	    (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
+		return -1;
+	year = digits(s, 4);
+	mon = digits(s + 5, 2);
+	day = digits(s + 8, 2);
+	hour = digits(s + 11, 2);
+	min = digits(s + 14, 2);
+	sec = digits(s + 17, 2);
+	if (year < 1 || mon < 1 || mon > 12 || day < 1 ||
+	    day > days_in(year, mon) || hour < 0 || hour > 23 || min < 0 ||
+	    min > 59 || sec < 0 || sec > 59)
+		return -1;
+	if (s[i] == '.') {
+		/* 1 to 9 digits: what a Timestamp can hold. */
+		for (k = 0, i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, k++)
+			if (k < 9)
+				nsec = nsec * 10 + (s[i] - '0');
+			else
+				return -1;
+		if (k == 0)
+			return -1;
+		for (; k < 9; k++)
+			nsec *= 10;
+	}
+	if (i == n - 1 && (s[i] == 'Z' || s[i] == 'z'))
+		off = 0;
+	else if (i + 6 == n && (s[i] == '+' || s[i] == '-') &&
+	    s[i + 3] == ':') {
+		int oh = digits(s + i + 1, 2), om = digits(s + i + 4, 2);
+
+		if (oh < 0 || oh > 23 || om < 0 || om > 59)
+			return -1;
+		off = (oh * 60 + om) * 60 * (s[i] == '+' ? 1 : -1);
+	} else
+		return -1;
+	*out = ts_from_fields(year, mon, day, hour, min, sec, 0);
+	out->sec -= off;
+	out->nsec = (int32_t)nsec;
+	return 0;
+}

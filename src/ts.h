@@ -25,6 +25,12 @@ struct ts ts_now(void);
  */
 int ts_format(struct ts t, char *out, size_t outlen);
 
+/*
+ * An RFC 3339 date-time (section 5.6: "Z" or a numeric offset, 1 to 9
+ * fractional digits) in s[0..n) into *out; -1 when it is not one.
+ */
+int ts_parse(const char *s, size_t n, struct ts *out);
+
 /* Broken-down UTC time <-> struct ts (for the database's DATETIME). */
 struct ts ts_from_fields(int year, int mon, int day, int hour, int min,
     int sec, long usec);

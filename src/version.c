@@ -5,8 +5,7 @@
  */
 #include "version.h"
 
-#include "jsonout.h"
-#include "proto.h"
+#include "jsonmsg.h"
 #include "secret.h"
 #include "store.h"
 
@@ -23,9 +22,8 @@ version_print(FILE *f, const char *prog, int fcgi)
 	fprintf(f, "%s %s\n", prog, PACKAGE_VERSION);
 	fprintf(f, "libgcrypt %s\n", secret_gcrypt_version());
 	fprintf(f, "libgpg-error %s\n", secret_gpg_error_version());
-	fprintf(f, "json-c %s\n", jsonout_library_version());
+	fprintf(f, "json-c %s\n", jsonmsg_library_version());
 	fprintf(f, "MariaDB Connector/C %s\n", store_client_version());
-	fprintf(f, "protobuf-c %s\n", proto_library_version());
 	if (fcgi)
 		fprintf(f, "libfcgi %s\n", FCGI_VERSION_BUILT);
 	fprintf(f, "libxcrypt %s\n", XCRYPT_VERSION_BUILT);

@@ -24,7 +24,8 @@ LINE_RE = re.compile(
     r"^(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z) oidc-secret\[(?P<pid>\d+)\]: "
     r"info: request id=(?P<id>[0-9a-f]{16}) method=(?P<method>\S+) "
     r"route=(?P<route>\S+) status=(?P<status>\d{3}) code=(?P<code>\d+) "
-    r"user=(?P<user>\S+) latency_ms=(?P<latency>\d+\.\d)$")
+    r"user=(?P<user>\S+) latency_ms=(?P<latency>\d+\.\d) call=(?P<call>\S+)"
+    r"( refused=\"(?P<reason>[^\"]*)\")?$")
 
 
 class Base(unittest.TestCase):
