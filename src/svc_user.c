@@ -84,6 +84,12 @@ allowed(struct service *svc, const struct call *c, enum need need,
 		return ERR_ORG_NOT_FOUND;
 	if (id_err != ERR_OK)
 		return id_err;
+	/*
+	 * v2 asks for the permission at the user's own organisation: a user
+	 * that is not there has none to ask at (ZITADEL's order).
+	 */
+	if (!r->v1 && !u->l.found)
+		return r->not_found;
 	if (!u->l.permitted) {
 		o->reason = "no role with " PERMISSION_USER_WRITE;
 		return ERR_PERMISSION_DENIED;
