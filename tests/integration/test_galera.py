@@ -33,6 +33,7 @@ its first node only (db_host and db_port, no list), the single-host
 configuration, for comparison.
 """
 
+import base64
 import collections
 import http.client as httpclient
 import json
@@ -49,6 +50,8 @@ from harness import (DATABASE, DB_USER, REST_PATH, SECRET_RE, argon2_verify,
                      env, error_body, http, php_verify, st)
 import harness
 import galera
+from dbproxy import Proxy
+from procs import log_since
 
 SKIP = os.environ.get("OIDC_TEST_GALERA") == "skip"
 ONE_HOST = os.environ.get("OIDC_TEST_GALERA_HOSTS") == "first"
@@ -700,13 +703,88 @@ class Galera(unittest.TestCase):
         self.addCleanup(lambda: n2.running() and n2.sql("SET GLOBAL wsrep_desync = OFF"))
         state = n2.state()
         self.assertEqual(state[0], "Donor/Desynced")
+        # A responder asks the node at most once a second.
+        time.sleep(1.1)
         self.assert_ready(only2, 503)
         self.assert_ready(only2, 503)
         n2.sql("SET GLOBAL wsrep_desync = OFF")
         n2.wait_synced(30, size=3)
+        time.sleep(1.1)
         self.assert_ready(only2, 200)
         print("  (e) /debug/ready through a node-2-only responder: 200 Synced, 503 %s,"
               " 200 Synced again" % state[0])
+
+
+    # --- (f) -------------------------------------------------------------
+
+    def test_f_commit_answer_lost_the_change_found_on_the_next_node(self):
+        """A proxy in front of node 1 cuts the connection after node 1
+        committed: the responder reconnects to node 2, finds its event and
+        answers 200 with the secret; one event, on every node."""
+        g = self.g
+        proxy = Proxy(("127.0.0.1", g.node(1).port))
+        self.addCleanup(proxy.close)
+        web = g.responder("lost-commit", [], procs=1, db_host="%s,%s,%s" % (
+            proxy.address, g.node(2).address, g.node(3).address))
+        w = self.world()
+        self.assertEqual(self.regenerate(web, w).status, 200)
+        seq0 = g.data.sequence(w.project)
+        proxy.arm("lose_answer")
+        a = self.regenerate(web, w)
+        self.assertTrue(proxy.fired.is_set(), "the cut never happened")
+        self.assertEqual(a.status, 200, a.body)
+        body = json.loads(a.body)
+        self.run_env.secrets_seen.add(body["clientSecret"])
+        seq = int(body["details"]["sequence"])
+        self.assertEqual(seq, seq0 + 1)
+        self.assert_nothing_lost(w, seq0, {seq: body["clientSecret"]})
+        self.assertIn("COMMIT's answer was lost, but the change landed",
+                      log_since(web, 0))
+        print("  (f) COMMIT's answer cut off after node 1 committed: 200 from node 2,"
+              " one event")
+
+    # --- (g) -------------------------------------------------------------
+
+    def test_g_rotation_grace_across_nodes(self):
+        """An API app's secret changed through node 1 and introspected
+        through node 3 at once: the new one works, the old one for the
+        grace (the database's clock decides), then only the new one."""
+        g = self.g
+        grace = 3
+        r1 = g.responder("grace1", [1, 2, 3], secret_grace_period_s=grace)
+        r3 = g.responder("grace3", [3, 1, 2], secret_grace_period_s=grace)
+        w = self.world()
+        subject = g.data.token(g.data.user(w.org), audience=w.project)
+        g.cluster.wait_converged()
+
+        def regenerate():
+            a = http(r1.port, "POST", "/management/v1/projects/%s/apps/%s/api_config/"
+                     "_generate_client_secret" % (w.project, w.api_app),
+                     {"Authorization": "Bearer " + w.token,
+                      "Content-Type": "application/json"}, "{}", timeout=HTTP_TIMEOUT)
+            self.assertEqual(a.status, 200, a.body)
+            s = json.loads(a.body)["clientSecret"]
+            self.run_env.secrets_seen.add(s)
+            return s
+
+        def introspects(secret):
+            auth = base64.b64encode(("%s:%s" % (w.api_app, secret)).encode()).decode()
+            a = http(r3.port, "POST", "/oauth/v2/introspect",
+                     {"Authorization": "Basic " + auth,
+                      "Content-Type": "application/x-www-form-urlencoded"},
+                     "token=" + subject, timeout=HTTP_TIMEOUT)
+            self.assertIn(a.status, (200, 401), a.body)
+            return a.status == 200 and json.loads(a.body)["active"]
+
+        old = regenerate()
+        new = regenerate()
+        self.assertTrue(introspects(new), "the new secret, through node 3 at once")
+        self.assertTrue(introspects(old), "the old secret within the grace")
+        time.sleep(grace + 0.5)
+        self.assertFalse(introspects(old), "the old secret after the grace")
+        self.assertTrue(introspects(new))
+        print("  (g) secret changed through node 1: node 3 takes the new one at once,"
+              " the old one for %d s" % grace)
 
 
 if __name__ == "__main__":
