@@ -29,8 +29,11 @@ def start():
     db = st.MariaDB(os.path.join(DIR, "mysql"))
     db.start()
     pw = password()
+    # The issuer is the site's public base URL: the OAuth endpoints and the
+    # JWT assertions of ZITADEL's SDKs name it (doc/oauth.md).
     conf = st.responder_config(os.path.join(DIR, "oidc-secret.conf"), db,
-                               DATABASE, USER, pw)
+                               DATABASE, USER, pw,
+                               issuer="http://127.0.0.1:%d" % port)
     st.setup_database(db, DATABASE, USER, pw, conf)
     db.sql_file(os.path.join(st.ROOT, "sql", "demo.sql"), DATABASE)
     token = st.issue_token(conf, st.DEMO["USER_ID"])
@@ -55,7 +58,7 @@ def start():
                   "".join("%s=%s\n" % kv for kv in env.items())
                   + "export OIDC_SECRET_CONFIG=%s\n" % conf, 0o600)
 
-    # The call of the API page (../shared/seed), as a client makes it.
+    # The call of ZITADEL's API page (doc/api.md), as a client makes it.
     url = "%s/management/v1/projects/%s/apps/%s/oidc_config/_generate_client_secret" % (
         base, env["PROJECT_ID"], env["APP_ID"])
     out = subprocess.run(

@@ -1,7 +1,7 @@
 """oidcstack: the real services oidc-secret runs behind, started privately.
 
 Used by scripts/demo, the integration tests and the benchmark, so all three
-start MariaDB and the web servers the same way (../shared/SERVICES.md):
+start MariaDB and the web servers the same way (doc/contributing.md):
 a MariaDB with its own datadir and socket, no TCP; web servers on loopback
 ports with their own configuration; nothing outside the given directory,
 no system service touched.  Python 3 standard library only.

@@ -12,7 +12,7 @@
 /* How a path is spelled, and so which codecs may carry its call. */
 enum family {
 	FAMILY_REST,	/* grpc-gateway's JSON: /management/v1/... */
-	FAMILY_GRPC,	/* gRPC-web: /zitadel.management.v1.ManagementService/ */
+	FAMILY_GRPC,	/* gRPC-web: /zitadel.management.v1.Management... */
 	FAMILY_CONNECT,	/* Connect and gRPC-web: the v2 services */
 	FAMILY_OAUTH,	/* OAuth 2.0: forms in, JSON out (RFC 6749) */
 	FAMILY_PLAIN	/* health: text out */
@@ -20,7 +20,7 @@ enum family {
 
 struct service;
 struct call;
-struct outcome;
+struct answer;
 
 struct call_def {
 	const char *name;	/* in the request log line */
@@ -32,7 +32,7 @@ struct call_def {
 	const char *rest_path;	/* "/management/v1/users/{user_id}/secret" */
 	const struct message *req, *resp;
 	enum err (*run)(struct service *svc, const struct call *c,
-	    struct outcome *o);
+	    struct answer *o);
 	const void *rule;	/* what run() needs to know of this call */
 };
 

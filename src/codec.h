@@ -28,7 +28,7 @@ struct codec {
 	enum err (*decode)(int form, const struct request *req,
 	    struct call *c);
 	/* The answer (c->def->resp) to a call that succeeded; -1 on OOM. */
-	int (*encode)(int form, const struct call *c, const struct outcome *o,
+	int (*encode)(int form, const struct call *c, const struct answer *o,
 	    struct response *resp);
 	/*
 	 * The answer to an error, as this wire spells it; c is NULL when no

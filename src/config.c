@@ -20,6 +20,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cors.h"
 #include "util.h"
 
 #ifndef SYSCONFDIR
@@ -392,38 +393,30 @@ config_check_api(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-#define SEPARATORS ", \t"
-
 /* "*" alone, or origins: scheme://host[:port] without a path, or "null". */
 static int
 check_origins(const char *list, char *err, size_t errlen)
 {
-	const char *p = list;
+	const char *p = list, *e;
 	int entries = 0, star = 0;
+	size_t k;
 
-	while (*p != '\0') {
-		const char *host;
-		size_t k;
+	while (cors_list_next(&p, &e, &k)) {
+		const char *host = strncasecmp(e, "https://", 8) == 0 ? e + 8 :
+		    strncasecmp(e, "http://", 7) == 0 ? e + 7 : NULL;
 
-		p += strspn(p, SEPARATORS);
-		k = strcspn(p, SEPARATORS);
-		if (k == 0)
-			break;
 		entries++;
-		host = strncasecmp(p, "https://", 8) == 0 ? p + 8 :
-		    strncasecmp(p, "http://", 7) == 0 ? p + 7 : NULL;
-		if (k == 1 && p[0] == '*')
+		if (k == 1 && e[0] == '*')
 			star = 1;
-		else if (!(k == 4 && strncmp(p, "null", 4) == 0) &&
-		    (host == NULL || host == p + k ||
-		    memchr(host, '/', (size_t)(p + k - host)) != NULL)) {
+		else if (!(k == 4 && strncmp(e, "null", 4) == 0) &&
+		    (host == NULL || host >= e + k ||
+		    memchr(host, '/', (size_t)(e + k - host)) != NULL)) {
 			snprintf(err, errlen,
 			    "cors_allowed_origins = \"%.*s\": "
 			    "not an origin (scheme://host[:port], no path)",
-			    (int)(k > 64 ? 64 : k), p);
+			    (int)(k > 64 ? 64 : k), e);
 			return -1;
 		}
-		p += k;
 	}
 	if (entries == 0 || (star && entries > 1)) {
 		snprintf(err, errlen, "cors_allowed_origins: expected \"*\" "

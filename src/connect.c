@@ -76,7 +76,7 @@ connect_decode(int form, const struct request *req, struct call *c)
 }
 
 static int
-connect_encode(int form, const struct call *c, const struct outcome *o,
+connect_encode(int form, const struct call *c, const struct answer *o,
     struct response *resp)
 {
 	unsigned char *msg;

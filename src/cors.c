@@ -25,10 +25,20 @@
 #define CORS_ORIGIN_MAX 1024
 
 int
+cors_list_next(const char **p, const char **entry, size_t *len)
+{
+	*p += strspn(*p, SEPARATORS);
+	*len = strcspn(*p, SEPARATORS);
+	*entry = *p;
+	*p += *len;
+	return *len > 0;
+}
+
+int
 cors_allowed(const struct config *cfg, const char *origin)
 {
-	const char *p = cfg->cors_allowed_origins;
-	size_t n;
+	const char *p = cfg->cors_allowed_origins, *e;
+	size_t n, k;
 
 	if (origin == NULL || origin[0] == '\0')
 		return 0;
@@ -36,17 +46,10 @@ cors_allowed(const struct config *cfg, const char *origin)
 	/* It is echoed in a header: nothing a header cannot carry. */
 	if (n > CORS_ORIGIN_MAX || util_has_control(origin, n))
 		return 0;
-	while (*p != '\0') {
-		size_t k;
-
-		p += strspn(p, SEPARATORS);
-		k = strcspn(p, SEPARATORS);
-		if (k == 1 && p[0] == '*')
+	while (cors_list_next(&p, &e, &k))
+		if ((k == 1 && e[0] == '*') ||
+		    (k == n && strncasecmp(e, origin, n) == 0))
 			return 1;
-		if (k == n && k > 0 && strncasecmp(p, origin, n) == 0)
-			return 1;
-		p += k;
-	}
 	return 0;
 }
 

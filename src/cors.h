@@ -5,8 +5,18 @@
 #ifndef OIDC_SECRET_CORS_H
 #define OIDC_SECRET_CORS_H
 
+#include <stddef.h>
+
 #include "config.h"
 #include "request.h"
+
+/*
+ * The next entry of an origin list (cors_allowed_origins: entries
+ * separated by commas, spaces or tabs) from *p into *entry, moving *p on;
+ * 0 at the end of the list.  The one reader of the list, for the check at
+ * start-up and the match per request.
+ */
+int cors_list_next(const char **p, const char **entry, size_t *len);
 
 /*
  * 1 when cors_allowed_origins lets origin in ("*": any, as ZITADEL; else

@@ -54,7 +54,7 @@ bare_500(struct response *resp)
 /* The error in the codec's spelling, or a bare 500 when even that fails. */
 static void
 answer_error(const struct codec *cd, int form, const struct call *c,
-    enum err kind, struct response *resp, struct handled *h)
+    enum err kind, struct response *resp, struct dispatch_report *h)
 {
 	h->grpc = err_info(kind)->grpc;
 	if (cd->encode_error(form, c, kind, resp) != 0) {
@@ -91,9 +91,9 @@ pick(const struct family_codecs *f, const struct media *m, int *form)
 	return NULL;
 }
 
-/* What the log line keeps of the outcome. */
+/* What the log line keeps of the answer. */
 static void
-note(const struct outcome *o, struct handled *h)
+note(const struct answer *o, struct dispatch_report *h)
 {
 	memcpy(h->user_id, o->user_id, sizeof(h->user_id));
 	h->reason = o->reason;
@@ -143,9 +143,9 @@ has_body(const struct request *req, const struct io *io)
 static void
 run(struct service *svc, const struct request *req, const struct route *rt,
     const struct codec *cd, int form, struct call *c, struct response *resp,
-    struct handled *h)
+    struct dispatch_report *h)
 {
-	struct outcome *o;
+	struct answer *o;
 	enum err e;
 	size_t i;
 
@@ -162,7 +162,7 @@ run(struct service *svc, const struct request *req, const struct route *rt,
 		answer_error(cd, form, c, e, resp, h);
 		return;
 	}
-	/* The outcome may hold a secret: on the heap, wiped, freed. */
+	/* The answer may hold a secret: on the heap, wiped, freed. */
 	o = calloc(1, sizeof(*o));
 	if (o == NULL) {
 		answer_error(cd, form, c, ERR_INTERNAL, resp, h);
@@ -178,13 +178,13 @@ run(struct service *svc, const struct request *req, const struct route *rt,
 		answer_error(cd, form, c, ERR_INTERNAL, resp, h);
 	} else
 		h->grpc = 0;
-	outcome_wipe(o);
+	answer_wipe(o);
 	free(o);
 }
 
 static void
 serve_call(struct service *svc, struct request *req, const struct io *io,
-    const struct route *rt, struct response *resp, struct handled *h)
+    const struct route *rt, struct response *resp, struct dispatch_report *h)
 {
 	const struct family_codecs *f = &families[rt->family];
 	const struct codec *cd;
@@ -235,7 +235,7 @@ serve_call(struct service *svc, struct request *req, const struct io *io,
 
 void
 dispatch(struct service *svc, struct request *req, const struct io *io,
-    struct response *resp, struct handled *h)
+    struct response *resp, struct dispatch_report *h)
 {
 	const char *origin = req->header[H_ORIGIN];
 	struct route rt;
@@ -247,7 +247,8 @@ dispatch(struct service *svc, struct request *req, const struct io *io,
 		origin = NULL;
 	route_match(req->method, &req->path, &rt);
 	if (rt.def == NULL) {
-		answer_error(&codec_rest, 0, NULL, ERR_ROUTE_NOT_FOUND, resp, h);
+		answer_error(&codec_rest, 0, NULL, ERR_ROUTE_NOT_FOUND, resp,
+		    h);
 		goto out;
 	}
 	/* The health routes are their own route in the log, as before. */

@@ -12,7 +12,7 @@
 #include "service.h"
 
 /* What the request log line needs to know of a handled request. */
-struct handled {
+struct dispatch_report {
 	const char *route;	/* "rest", "grpc-web", "connect", "oauth"... */
 	const char *call;	/* the call's name; "-" before one is known */
 	int grpc;		/* gRPC code of the answer */
@@ -31,6 +31,6 @@ struct handled {
  * one.  Never fails: an answer that cannot be built becomes a bare 500.
  */
 void dispatch(struct service *svc, struct request *req, const struct io *io,
-    struct response *resp, struct handled *h);
+    struct response *resp, struct dispatch_report *h);
 
 #endif

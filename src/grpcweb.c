@@ -150,7 +150,7 @@ frame_header(unsigned char *p, unsigned char flag, size_t len)
 }
 
 static int
-grpcweb_encode(int form, const struct call *c, const struct outcome *o,
+grpcweb_encode(int form, const struct call *c, const struct answer *o,
     struct response *resp)
 {
 	size_t tlen = sizeof(trailer_ok) - 1, mlen = 0, total;

@@ -122,7 +122,7 @@ cgi_write(void *ctx, const char *buf, size_t len)
 /* What one request came to, for its log line and the connection. */
 struct served {
 	struct request req;
-	struct handled h;
+	struct dispatch_report h;
 	int status;
 	int64_t t0;
 };

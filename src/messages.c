@@ -213,9 +213,11 @@ const struct message m_authorize_req = MSG("authorization request",
 /* RFC 8414 2; OpenID Connect Discovery 1.0, 3 */
 static const struct field discovery[] = {
 	FIELD(0, "issuer", NULL, F_STRING, OUT_ISSUER),
-	FIELD(0, "authorization_endpoint", NULL, F_STRING, OUT_AUTHORIZATION_ENDPOINT),
+	FIELD(0, "authorization_endpoint", NULL, F_STRING,
+	    OUT_AUTHORIZATION_ENDPOINT),
 	FIELD(0, "token_endpoint", NULL, F_STRING, OUT_TOKEN_ENDPOINT),
-	FIELD(0, "introspection_endpoint", NULL, F_STRING, OUT_INTROSPECTION_ENDPOINT),
+	FIELD(0, "introspection_endpoint", NULL, F_STRING,
+	    OUT_INTROSPECTION_ENDPOINT),
 	FIELD(0, "userinfo_endpoint", NULL, F_STRING, OUT_USERINFO_ENDPOINT),
 	FIELD(0, "grant_types_supported", NULL, F_WORDS, OUT_GRANT_TYPES),
 	FIELD(0, "token_endpoint_auth_methods_supported", NULL, F_WORDS,

@@ -4,7 +4,7 @@
  * A message is a table of fields; each field has its protobuf number, its
  * JSON name (protobuf JSON's lowerCamelCase, or the OAuth parameter's name)
  * and proto name, a type, and a slot: where its value lives in a struct
- * call (requests) or a struct outcome (answers).  The wires read and write
+ * call (requests) or a struct answer (answers).  The wires read and write
  * messages through these tables only: protobuf binary (pbwire.c), JSON
  * (jsonmsg.c), HTML forms (form.c).  So a call's messages are data
  * (messages.c), and adding a call adds no code to a codec.
@@ -26,7 +26,7 @@ enum ftype {
 	F_STRING,	/* string: JSON string */
 	F_BYTES,	/* bytes: JSON base64 */
 	F_BOOL,		/* bool: JSON true/false */
-	F_ENUM,		/* enum (varint): JSON the value's name, or its number */
+	F_ENUM,		/* enum (varint): JSON its value's name, or number */
 	F_UINT64,	/* uint64: JSON decimal string (protobuf JSON) */
 	F_INT32,	/* int32: JSON number */
 	F_INT,		/* int64: JSON number (OAuth's expires_in, exp, iat) */
@@ -58,7 +58,7 @@ enum arg {
 	ARG__COUNT
 };
 
-/* Where an answer's values come from (struct outcome's out[]). */
+/* Where an answer's values come from (struct answer's out[]). */
 enum out {
 	OUT_SECRET,		/* a new client secret */
 	OUT_CLIENT_ID,

@@ -60,7 +60,7 @@ oauth_decode(int form, const struct request *req, struct call *c)
 }
 
 static int
-oauth_encode(int form, const struct call *c, const struct outcome *o,
+oauth_encode(int form, const struct call *c, const struct answer *o,
     struct response *resp)
 {
 	(void)form;
@@ -84,7 +84,8 @@ oauth_error(int form, const struct call *c, enum err kind,
 		    "Bearer realm=\"" OAUTH_REALM "\"");
 	if (kind == ERR_TOKEN_INVALID)
 		return response_header(resp, "WWW-Authenticate",
-		    "Bearer realm=\"" OAUTH_REALM "\", error=\"invalid_token\"");
+		    "Bearer realm=\"" OAUTH_REALM "\", "
+		    "error=\"invalid_token\"");
 	return 0;
 }
 

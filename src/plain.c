@@ -26,7 +26,7 @@ plain_decode(int form, const struct request *req, struct call *c)
 }
 
 static int
-plain_encode(int form, const struct call *c, const struct outcome *o,
+plain_encode(int form, const struct call *c, const struct answer *o,
     struct response *resp)
 {
 	const struct value *v = &o->out[OUT_TEXT];

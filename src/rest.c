@@ -39,7 +39,7 @@ rest_decode(int form, const struct request *req, struct call *c)
 }
 
 int
-rest_encode_message(const struct message *m, const struct outcome *o,
+rest_encode_message(const struct message *m, const struct answer *o,
     struct response *resp)
 {
 	struct buf b = { 0 };
@@ -54,7 +54,7 @@ rest_encode_message(const struct message *m, const struct outcome *o,
 }
 
 static int
-rest_encode(int form, const struct call *c, const struct outcome *o,
+rest_encode(int form, const struct call *c, const struct answer *o,
     struct response *resp)
 {
 	(void)form;

@@ -10,7 +10,7 @@
  * Message m of o's values as a 200 application/json answer: also the
  * Connect codec's and the OAuth codec's success.  -1 on failure.
  */
-int rest_encode_message(const struct message *m, const struct outcome *o,
+int rest_encode_message(const struct message *m, const struct answer *o,
     struct response *resp);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * service.c - what every call shares: the call's and the outcome's
+ * service.c - what every call shares: the call's and the answer's
  * storage, the bearer token's authentication, and the health routes.
  * The calls themselves are in svc_app.c, svc_user.c and svc_oauth.c.
  */
@@ -46,7 +46,7 @@ call_free(struct call *c)
 }
 
 int
-outcome_str(struct outcome *o, unsigned slot, const char *s, size_t n)
+answer_str(struct answer *o, unsigned slot, const char *s, size_t n)
 {
 	char *p;
 
@@ -63,13 +63,13 @@ outcome_str(struct outcome *o, unsigned slot, const char *s, size_t n)
 }
 
 int
-outcome_cstr(struct outcome *o, unsigned slot, const char *s)
+answer_cstr(struct answer *o, unsigned slot, const char *s)
 {
-	return outcome_str(o, slot, s, strlen(s));
+	return answer_str(o, slot, s, strlen(s));
 }
 
 void
-outcome_wipe(struct outcome *o)
+answer_wipe(struct answer *o)
 {
 	secret_wipe(o->pool, sizeof(o->pool));
 	o->used = 0;
@@ -84,7 +84,7 @@ call_past_deadline(const struct call *c)
 enum err
 service_authenticate(struct service *svc, const struct call *c,
     const char *audience, char digest[SHA256_HEX], struct token_row *t,
-    struct outcome *o)
+    struct answer *o)
 {
 	enum err e;
 
@@ -99,16 +99,16 @@ service_authenticate(struct service *svc, const struct call *c,
 
 enum err
 service_healthz(struct service *svc, const struct call *c,
-    struct outcome *o)
+    struct answer *o)
 {
 	(void)svc;
 	(void)c;
-	return outcome_cstr(o, OUT_TEXT, "ok\n") == 0 ? ERR_OK :
+	return answer_cstr(o, OUT_TEXT, "ok\n") == 0 ? ERR_OK :
 	    ERR_INTERNAL;
 }
 
 enum err
-service_ready(struct service *svc, const struct call *c, struct outcome *o)
+service_ready(struct service *svc, const struct call *c, struct answer *o)
 {
 	if (store_ping(svc->store) != ERR_OK)
 		return ERR_UNAVAILABLE;

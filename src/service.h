@@ -4,7 +4,7 @@
  *
  * They know no transport.  Every codec decodes its wire into a struct call
  * (the request message's values, by slot), gets back an enum err or a
- * struct outcome (the answer's values, by slot), and spells it on its own
+ * struct answer (the answer's values, by slot), and spells it on its own
  * wire.  calls.c says which function answers which route.
  */
 #ifndef OIDC_SECRET_SERVICE_H
@@ -40,9 +40,9 @@ struct call {
 	struct arena arena;
 };
 
-#define OUTCOME_POOL 16384
+#define ANSWER_POOL 16384
 
-struct outcome {
+struct answer {
 	struct value out[OUT__COUNT];
 	/* For the request log line. */
 	char user_id[ID_BYTES + 1];	/* the caller, once known */
@@ -53,8 +53,8 @@ struct outcome {
 	uint64_t sequence;
 	/* Why a request was refused, for the log: never a token or secret. */
 	const char *reason;
-	/* What out[]'s strings point into; wiped by outcome_wipe(). */
-	char pool[OUTCOME_POOL];
+	/* What out[]'s strings point into; wiped by answer_wipe(). */
+	char pool[ANSWER_POOL];
 	size_t used;
 };
 
@@ -66,9 +66,9 @@ int call_init(struct call *c, const struct call_def *def, size_t len);
 void call_free(struct call *c);
 
 /* A string answer: copied into o's pool; -1 when the pool is full. */
-int outcome_str(struct outcome *o, unsigned slot, const char *s, size_t n);
-int outcome_cstr(struct outcome *o, unsigned slot, const char *s);
-void outcome_wipe(struct outcome *o);
+int answer_str(struct answer *o, unsigned slot, const char *s, size_t n);
+int answer_cstr(struct answer *o, unsigned slot, const char *s);
+void answer_wipe(struct answer *o);
 
 /* 1 once the call's deadline has passed. */
 int call_past_deadline(const struct call *c);
@@ -80,7 +80,7 @@ int call_past_deadline(const struct call *c);
  */
 enum err service_authenticate(struct service *svc, const struct call *c,
     const char *audience, char digest[SHA256_HEX], struct token_row *t,
-    struct outcome *o);
+    struct answer *o);
 
 /* What the app secret calls may change, and how they word errors. */
 enum app_want { WANT_OIDC, WANT_API, WANT_ANY, WANT_MESSAGE };
@@ -101,28 +101,28 @@ struct user_rule {
 
 /* The services, by the routes calls.c gives them. */
 enum err service_regenerate(struct service *svc, const struct call *c,
-    struct outcome *o);
+    struct answer *o);
 enum err service_machine_secret(struct service *svc, const struct call *c,
-    struct outcome *o);
+    struct answer *o);
 enum err service_machine_secret_remove(struct service *svc,
-    const struct call *c, struct outcome *o);
+    const struct call *c, struct answer *o);
 enum err service_machine_key_add(struct service *svc, const struct call *c,
-    struct outcome *o);
+    struct answer *o);
 enum err service_machine_key_remove(struct service *svc,
-    const struct call *c, struct outcome *o);
+    const struct call *c, struct answer *o);
 enum err service_token(struct service *svc, const struct call *c,
-    struct outcome *o);
+    struct answer *o);
 enum err service_introspect(struct service *svc, const struct call *c,
-    struct outcome *o);
+    struct answer *o);
 enum err service_userinfo(struct service *svc, const struct call *c,
-    struct outcome *o);
+    struct answer *o);
 enum err service_discovery(struct service *svc, const struct call *c,
-    struct outcome *o);
+    struct answer *o);
 enum err service_authorize(struct service *svc, const struct call *c,
-    struct outcome *o);
+    struct answer *o);
 enum err service_healthz(struct service *svc, const struct call *c,
-    struct outcome *o);
+    struct answer *o);
 enum err service_ready(struct service *svc, const struct call *c,
-    struct outcome *o);
+    struct answer *o);
 
 #endif

@@ -366,7 +366,8 @@ connect_one(struct store *s, const struct db_host *h, unsigned timeout_s)
 	if (s->galera) {
 		par.n = 0;
 		bind_u64(&par, &one);
-		if ((e = store_run(s, &st_sync_wait, &par, NULL, NULL)) != ERR_OK)
+		e = store_run(s, &st_sync_wait, &par, NULL, NULL);
+		if (e != ERR_OK)
 			goto fail;
 	}
 	return ERR_OK;

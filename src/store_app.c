@@ -69,7 +69,8 @@ static const struct stmt st_touch_app = { "touch app",
  */
 #define SET_SECRET(table) \
 	"UPDATE " table " SET" \
-	" previous_secret_until = IF(? > 0 AND client_secret_hash IS NOT NULL," \
+	" previous_secret_until = IF(? > 0" \
+	" AND client_secret_hash IS NOT NULL," \
 	" UTC_TIMESTAMP(6) + INTERVAL ? SECOND, NULL)," \
 	" previous_secret_hash = IF(? > 0, client_secret_hash, NULL)," \
 	" client_secret_hash = ?, secret_change_date = ? WHERE app_id = ?"

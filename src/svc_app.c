@@ -100,7 +100,7 @@ check(const struct app_rule *r, const struct call *c,
 static enum err
 allowed(struct service *svc, const struct app_rule *r, const struct call *c,
     struct app_lookup *l, char *digest, char *project, char *app,
-    struct outcome *o)
+    struct answer *o)
 {
 	struct token_row t;
 	struct app_key key;
@@ -130,7 +130,7 @@ allowed(struct service *svc, const struct app_rule *r, const struct call *c,
 
 enum err
 service_regenerate(struct service *svc, const struct call *c,
-    struct outcome *o)
+    struct answer *o)
 {
 	const struct app_rule *r = c->def->rule;
 	struct app_lookup l;
@@ -194,8 +194,8 @@ service_regenerate(struct service *svc, const struct call *c,
 	o->object_kind = "app";
 	memcpy(o->object, appid, sizeof(o->object));
 	o->sequence = res.sequence;
-	if (outcome_cstr(o, OUT_SECRET, secret) != 0 ||
-	    outcome_cstr(o, OUT_OWNER, l.resource_owner) != 0) {
+	if (answer_cstr(o, OUT_SECRET, secret) != 0 ||
+	    answer_cstr(o, OUT_OWNER, l.resource_owner) != 0) {
 		e = ERR_INTERNAL;
 		goto out;
 	}

@@ -50,7 +50,7 @@ cstr(const struct value *v, char *out, size_t cap)
 
 /* The issuer without a trailing '/', and an endpoint under it. */
 static int
-endpoint(const struct call *c, struct outcome *o, unsigned slot,
+endpoint(const struct call *c, struct answer *o, unsigned slot,
     const char *path)
 {
 	char url[sizeof(c->issuer) + 64];
@@ -59,12 +59,12 @@ endpoint(const struct call *c, struct outcome *o, unsigned slot,
 	while (n > 0 && c->issuer[n - 1] == '/')
 		n--;
 	snprintf(url, sizeof(url), "%.*s%s", (int)n, c->issuer, path);
-	return outcome_cstr(o, slot, url);
+	return answer_cstr(o, slot, url);
 }
 
 enum err
 service_discovery(struct service *svc, const struct call *c,
-    struct outcome *o)
+    struct answer *o)
 {
 	(void)svc;
 	if (endpoint(c, o, OUT_ISSUER, "") != 0 ||
@@ -87,7 +87,7 @@ service_discovery(struct service *svc, const struct call *c,
 
 enum err
 service_authorize(struct service *svc, const struct call *c,
-    struct outcome *o)
+    struct answer *o)
 {
 	(void)svc;
 	(void)c;
@@ -97,7 +97,7 @@ service_authorize(struct service *svc, const struct call *c,
 
 enum err
 service_userinfo(struct service *svc, const struct call *c,
-    struct outcome *o)
+    struct answer *o)
 {
 	struct token_row t;
 	char digest[SHA256_HEX];
@@ -106,9 +106,9 @@ service_userinfo(struct service *svc, const struct call *c,
 	/* Any good token of this server: no audience is asked for. */
 	if ((e = service_authenticate(svc, c, NULL, digest, &t, o)) != ERR_OK)
 		return e;
-	if (outcome_cstr(o, OUT_SUBJECT, t.user_id) != 0 ||
-	    outcome_cstr(o, OUT_USERNAME, t.username) != 0 ||
-	    outcome_cstr(o, OUT_NAME, t.username) != 0)
+	if (answer_cstr(o, OUT_SUBJECT, t.user_id) != 0 ||
+	    answer_cstr(o, OUT_USERNAME, t.username) != 0 ||
+	    answer_cstr(o, OUT_NAME, t.username) != 0)
 		return ERR_INTERNAL;
 	return ERR_OK;
 }
@@ -119,7 +119,7 @@ service_userinfo(struct service *svc, const struct call *c,
  */
 static int
 client_ok(struct service *svc, const struct call *c, const char *kind,
-    const struct client_row *row, const char *key, struct outcome *o)
+    const struct client_row *row, const char *key, struct answer *o)
 {
 	if (!clientauth_check(key, c->arg[ARG_CLIENT_SECRET].s, row,
 	    &svc->hash)) {
@@ -139,7 +139,7 @@ client_ok(struct service *svc, const struct call *c, const char *kind,
 /* The pair's key, and whether it was refused a moment ago. */
 static enum err
 client_pair(const struct call *c, const char *kind, char *client_id,
-    size_t cap, char key[SHA256_HEX], struct outcome *o)
+    size_t cap, char key[SHA256_HEX], struct answer *o)
 {
 	if (!c->arg[ARG_CLIENT_ID].set || !c->arg[ARG_CLIENT_SECRET].set) {
 		o->reason = "no client authentication";
@@ -161,7 +161,7 @@ client_pair(const struct call *c, const char *kind, char *client_id,
 /* A machine user by client credentials (RFC 6749 4.4). */
 static enum err
 by_secret(struct service *svc, const struct call *c, char *user_id,
-    struct outcome *o)
+    struct answer *o)
 {
 	struct client_row row;
 	char client_id[USERNAME_BYTES + 1], key[SHA256_HEX];
@@ -181,7 +181,7 @@ by_secret(struct service *svc, const struct call *c, char *user_id,
 /* A machine user by a JWT it signed with one of its keys (RFC 7523). */
 static enum err
 by_assertion(struct service *svc, const struct call *c, char *user_id,
-    struct outcome *o)
+    struct answer *o)
 {
 	const struct value *a = &c->arg[ARG_ASSERTION];
 	struct jwt *t = NULL;
@@ -270,7 +270,7 @@ add_word(char *list, size_t cap, const char *w, size_t n)
  */
 static enum err
 scopes(struct service *svc, const struct value *v, char *aud, char *granted,
-    struct outcome *o)
+    struct answer *o)
 {
 	size_t i = 0, pn = strlen(SCOPE_PROJECT_PREFIX);
 	size_t sn = strlen(SCOPE_AUD_SUFFIX);
@@ -327,7 +327,7 @@ scopes(struct service *svc, const struct value *v, char *aud, char *granted,
 }
 
 enum err
-service_token(struct service *svc, const struct call *c, struct outcome *o)
+service_token(struct service *svc, const struct call *c, struct answer *o)
 {
 	const struct value *g = &c->arg[ARG_GRANT_TYPE];
 	char user_id[ID_BYTES + 1], aud[AUDIENCE_MAX + 1];
@@ -357,12 +357,12 @@ service_token(struct service *svc, const struct call *c, struct outcome *o)
 	now = ts_now();
 	expires = now;
 	expires.sec += svc->cfg->access_token_lifetime_s;
-	e = store_access_token_add(svc->store, digest, user_id, aud, granted, now,
-	    expires);
-	if (e == ERR_OK && (outcome_cstr(o, OUT_ACCESS_TOKEN, token) != 0 ||
-	    outcome_cstr(o, OUT_TOKEN_TYPE, "Bearer") != 0 ||
+	e = store_access_token_add(svc->store, digest, user_id, aud, granted,
+	    now, expires);
+	if (e == ERR_OK && (answer_cstr(o, OUT_ACCESS_TOKEN, token) != 0 ||
+	    answer_cstr(o, OUT_TOKEN_TYPE, "Bearer") != 0 ||
 	    (granted[0] != '\0' &&
-	    outcome_cstr(o, OUT_SCOPE, granted) != 0)))
+	    answer_cstr(o, OUT_SCOPE, granted) != 0)))
 		e = ERR_INTERNAL;
 	value_int(&o->out[OUT_EXPIRES_IN], svc->cfg->access_token_lifetime_s);
 	secret_wipe(token, sizeof(token));
@@ -371,16 +371,16 @@ service_token(struct service *svc, const struct call *c, struct outcome *o)
 
 /* The introspected token, when it is active for this resource server. */
 static enum err
-active(const struct call *c, const struct token_row *t, struct outcome *o)
+active(const struct call *c, const struct token_row *t, struct answer *o)
 {
 	value_int(&o->out[OUT_ACTIVE], 1);
 	if ((t->scopes[0] != '\0' &&
-	    outcome_cstr(o, OUT_SCOPE, t->scopes) != 0) ||
-	    (t->machine && outcome_cstr(o, OUT_CLIENT_ID, t->username) != 0) ||
-	    outcome_cstr(o, OUT_USERNAME, t->username) != 0 ||
-	    outcome_cstr(o, OUT_TOKEN_TYPE, "Bearer") != 0 ||
-	    outcome_cstr(o, OUT_SUBJECT, t->user_id) != 0 ||
-	    outcome_cstr(o, OUT_AUDIENCE, t->audience) != 0 ||
+	    answer_cstr(o, OUT_SCOPE, t->scopes) != 0) ||
+	    (t->machine && answer_cstr(o, OUT_CLIENT_ID, t->username) != 0) ||
+	    answer_cstr(o, OUT_USERNAME, t->username) != 0 ||
+	    answer_cstr(o, OUT_TOKEN_TYPE, "Bearer") != 0 ||
+	    answer_cstr(o, OUT_SUBJECT, t->user_id) != 0 ||
+	    answer_cstr(o, OUT_AUDIENCE, t->audience) != 0 ||
 	    endpoint(c, o, OUT_ISSUER, "") != 0)
 		return ERR_INTERNAL;
 	value_int(&o->out[OUT_ISSUED_AT], t->created.sec);
@@ -391,7 +391,7 @@ active(const struct call *c, const struct token_row *t, struct outcome *o)
 
 enum err
 service_introspect(struct service *svc, const struct call *c,
-    struct outcome *o)
+    struct answer *o)
 {
 	const struct value *tok = &c->arg[ARG_TOKEN];
 	struct client_row app;

@@ -54,7 +54,7 @@ id_arg(const struct value *v, enum err missing, char *out)
 
 static enum err
 allowed(struct service *svc, const struct call *c, enum need need,
-    struct user_call *u, struct outcome *o)
+    struct user_call *u, struct answer *o)
 {
 	const struct user_rule *r = c->def->rule;
 	struct token_row t;
@@ -107,11 +107,11 @@ allowed(struct service *svc, const struct call *c, enum need need,
 
 /*
  * The change, run again after a fresh look when one of its checks stopped
- * holding since the lookup; fills the outcome's common part.
+ * holding since the lookup; fills the answer's common part.
  */
 static enum err
 change(struct service *svc, const struct call *c, enum need need,
-    struct user_call *u, struct machine_change *ch, struct outcome *o)
+    struct user_call *u, struct machine_change *ch, struct answer *o)
 {
 	struct change_result res;
 	enum err e = ERR_OK;
@@ -143,13 +143,13 @@ change(struct service *svc, const struct call *c, enum need need,
 	o->sequence = res.sequence;
 	value_int(&o->out[OUT_SEQUENCE], (int64_t)res.sequence);
 	value_time(&o->out[OUT_CHANGED], res.change_date);
-	return outcome_cstr(o, OUT_OWNER, u->l.owner) == 0 ? ERR_OK :
+	return answer_cstr(o, OUT_OWNER, u->l.owner) == 0 ? ERR_OK :
 	    ERR_INTERNAL;
 }
 
 enum err
 service_machine_secret(struct service *svc, const struct call *c,
-    struct outcome *o)
+    struct answer *o)
 {
 	struct user_call u;
 	struct machine_change ch;
@@ -172,8 +172,8 @@ service_machine_secret(struct service *svc, const struct call *c,
 	ch.hash = hash;
 	if ((e = change(svc, c, NEED_NOTHING, &u, &ch, o)) != ERR_OK)
 		goto out;
-	if (outcome_cstr(o, OUT_SECRET, secret) != 0 ||
-	    outcome_cstr(o, OUT_CLIENT_ID, u.l.username) != 0)
+	if (answer_cstr(o, OUT_SECRET, secret) != 0 ||
+	    answer_cstr(o, OUT_CLIENT_ID, u.l.username) != 0)
 		e = ERR_INTERNAL;
 out:
 	secret_wipe(secret, sizeof(secret));
@@ -183,7 +183,7 @@ out:
 
 enum err
 service_machine_secret_remove(struct service *svc, const struct call *c,
-    struct outcome *o)
+    struct answer *o)
 {
 	struct user_call u;
 	struct machine_change ch;
@@ -199,10 +199,10 @@ service_machine_secret_remove(struct service *svc, const struct call *c,
 /*
  * ZITADEL's key file (its "JSON" key type): what its SDKs read to sign
  * their assertions.  The private key goes straight from priv into the
- * pool, which is wiped with the outcome.
+ * pool, which is wiped with the answer.
  */
 static int
-key_file(struct outcome *o, const char *key_id, const char *user_id,
+key_file(struct answer *o, const char *key_id, const char *user_id,
     const char *priv, size_t priv_len)
 {
 	struct buf b = { 0 };
@@ -220,7 +220,7 @@ key_file(struct outcome *o, const char *key_id, const char *user_id,
 	text = buf_take(&b, &n);
 	if (text == NULL)
 		return -1;
-	rc = outcome_str(o, OUT_KEY_CONTENT, text, n);
+	rc = answer_str(o, OUT_KEY_CONTENT, text, n);
 	secret_wipe(text, n);
 	free(text);
 	return rc;
@@ -229,7 +229,7 @@ key_file(struct outcome *o, const char *key_id, const char *user_id,
 /* The request's key, or a new pair; the public half as stored. */
 static enum err
 public_key(const struct call *c, char **pem, char **priv, size_t *priv_len,
-    struct outcome *o)
+    struct answer *o)
 {
 	const struct value *v = &c->arg[ARG_PUBLIC_KEY];
 	struct rsakey *k = NULL;
@@ -256,7 +256,7 @@ public_key(const struct call *c, char **pem, char **priv, size_t *priv_len,
 
 enum err
 service_machine_key_add(struct service *svc, const struct call *c,
-    struct outcome *o)
+    struct answer *o)
 {
 	const struct value *type = &c->arg[ARG_KEY_TYPE];
 	const struct value *exp = &c->arg[ARG_EXPIRATION];
@@ -296,7 +296,7 @@ service_machine_key_add(struct service *svc, const struct call *c,
 	ch.public_key = pem;
 	if ((e = change(svc, c, NEED_NOTHING, &u, &ch, o)) != ERR_OK)
 		goto out;
-	if (outcome_cstr(o, OUT_KEY_ID, key_id) != 0 || (priv != NULL &&
+	if (answer_cstr(o, OUT_KEY_ID, key_id) != 0 || (priv != NULL &&
 	    key_file(o, key_id, u.user, priv, priv_len) != 0))
 		e = ERR_INTERNAL;
 out:
@@ -307,7 +307,7 @@ out:
 
 enum err
 service_machine_key_remove(struct service *svc, const struct call *c,
-    struct outcome *o)
+    struct answer *o)
 {
 	struct user_call u;
 	struct machine_change ch;
