@@ -35,45 +35,11 @@ DATE_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3}|\.\d{6}|\.\d{9})?
 SECRET_RE = re.compile(r"^[A-Za-z0-9]{64}$")
 ERROR_TYPE = "type.googleapis.com/zitadel.v1.ErrorDetail"
 
-# gRPC code -> HTTP status, as grpc-gateway and Connect map them.
-GRPC_HTTP = {0: 200, 1: 499, 2: 500, 3: 400, 4: 504, 5: 404, 6: 409, 7: 403,
-             8: 429, 9: 400, 10: 409, 11: 400, 12: 501, 13: 500, 14: 503,
-             15: 500, 16: 401}
-GRPC_CODES = {"OK": 0, "CANCELLED": 1, "UNKNOWN": 2, "INVALID_ARGUMENT": 3,
-              "DEADLINE_EXCEEDED": 4, "NOT_FOUND": 5, "ALREADY_EXISTS": 6,
-              "PERMISSION_DENIED": 7, "RESOURCE_EXHAUSTED": 8,
-              "FAILED_PRECONDITION": 9, "ABORTED": 10, "OUT_OF_RANGE": 11,
-              "UNIMPLEMENTED": 12, "INTERNAL": 13, "UNAVAILABLE": 14,
-              "DATA_LOSS": 15, "UNAUTHENTICATED": 16}
+import errors_doc  # noqa: E402  (scripts/: src/errors.def, the one source)
 
-
-def read_errors_def(path=None):
-    """src/errors.def, the one source of the error table: kind (lowercase)
-    -> (gRPC code, ID, text, HTTP status, OAuth code, when)."""
-    path = path or os.path.join(os.path.dirname(os.path.dirname(HERE)), "src",
-                                "errors.def")
-    with open(path) as f:
-        text = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
-    out = {}
-    for m in re.finditer(r"^ERR\((.*?)\)\s*$", text, flags=re.S | re.M):
-        args, cur, quoted, i, body = [], "", False, 0, m.group(1)
-        parts = re.findall(r'"(?:[^"\\]|\\.)*"|[^,\s"]+|,', body)
-        for tok in parts:
-            if tok == ",":
-                args.append(cur)
-                cur = ""
-            elif tok.startswith('"'):
-                cur += tok[1:-1].replace('\\"', '"').replace("\\\\", "\\")
-            else:
-                cur += tok
-        args.append(cur)
-        kind, code, http_, eid, txt, oauth, when = args
-        code = GRPC_CODES[code]
-        out[kind.lower()] = (code, eid, txt, int(http_) or GRPC_HTTP[code], oauth, when)
-    return out
-
-
-ERROR_TABLE = read_errors_def()
+# kind -> (gRPC code, ID, text, HTTP status, OAuth code, when).
+ERROR_TABLE = {kind: (code, eid, text, http_, oauth, when) for
+               _, kind, code, http_, eid, text, oauth, when in errors_doc.read()}
 # kind -> (gRPC code, ID, text, HTTP status): what most tests compare.
 ERRORS = {k: v[:4] for k, v in ERROR_TABLE.items()}
 
