@@ -36,7 +36,7 @@ def read(path=DEF):
     with open(path) as f:
         text = f.read()
     rows, group = [], None
-    for m in re.finditer(r'/\* --- (.*?) ---.*?\*/|^ERR\((.*?)\)\s*$', text,
+    for m in re.finditer(r'/\* --- ([^*]*?)(?: ---)?\s*\*/|^ERR\((.*?)\)\s*$', text,
                          flags=re.S | re.M):
         if m.group(1) is not None:
             group = m.group(1).split(" (")[0]
