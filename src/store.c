@@ -918,3 +918,20 @@ store_client_version(void)
 {
 	return mysql_get_client_info();
 }
+
+const char *
+store_client_tls_library(void)
+{
+#ifdef MARIADB_PACKAGE_VERSION_ID
+	const char *name = NULL;
+
+	/* MariaDB Connector/C names its TLS library once it has started it. */
+	if (mysql_library_init(0, NULL, NULL) != 0 ||
+	    mariadb_get_infov(NULL, MARIADB_TLS_LIBRARY, &name) != 0 ||
+	    name == NULL || name[0] == '\0')
+		return NULL;
+	return name;
+#else
+	return NULL;	/* MySQL's client library does not tell */
+#endif
+}

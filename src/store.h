@@ -35,6 +35,12 @@ void store_library_end(void);
 
 /* The client library's version, as linked (--version). */
 const char *store_client_version(void);
+/*
+ * The TLS library the client library uses and its version, as linked
+ * ("OpenSSL 1.1.1w", "GnuTLS 3.7.9", "Off" when built without TLS), or
+ * NULL where the client library cannot tell (--version).
+ */
+const char *store_client_tls_library(void);
 
 /* Allocates; connects lazily, at the first call that needs the database. */
 struct store *store_new(const struct config *cfg);
