@@ -15,9 +15,13 @@
 import base64
 import json
 import os
+import threading
+import time
 import unittest
 
-from harness import (GRPC_PATH, REST_PATH, env, http, rest)
+import pymysql
+
+from harness import (DATABASE, DB_USER, GRPC_PATH, REST_PATH, env, http, rest)
 from grpcwire import frames, pb_fields, request_frame
 from procs import (find_in_memory, has_sanitizer,
                    responder_pids)
@@ -80,13 +84,37 @@ class MemoryWipe(unittest.TestCase):
         return web, w
 
     def test_reader_finds_what_is_there(self):
-        """The search itself works: a value the responder keeps is found."""
+        """The search itself works, on a value as short-lived as a secret:
+        the request's bearer token is found while its request waits on a
+        row lock, and gone once it is answered."""
         e = self.env
         web = e.lighttpd("memory", procs=1)
         pid = self.responder(web)
-        # The configuration's API project ID lives in struct config.
-        found = find_in_memory(pid, [b"69629023906488335"])
-        self.assertNotEqual(found[b"69629023906488335"], [])
+        w = e.world()
+        holder = pymysql.connect(unix_socket=e.db.socket, user="root",
+                                 database=DATABASE, autocommit=False)
+        with holder.cursor() as c:
+            c.execute("SELECT sequence FROM projects WHERE id = %s FOR UPDATE",
+                      (w.project,))
+        out = {}
+        t = threading.Thread(target=lambda: out.update(
+            r=rest(web.port, w.project, w.app, token=w.token)))
+        t.start()
+        try:
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and not e.q(
+                    "SELECT 1 FROM information_schema.processlist WHERE user = %s"
+                    " AND info LIKE 'UPDATE projects SET sequence%%'", DB_USER):
+                time.sleep(0.1)
+            found = find_in_memory(pid, [w.token.encode()])[w.token.encode()]
+            self.assertNotEqual(found, [], "the scan misses a token in hand")
+        finally:
+            holder.rollback()
+            holder.close()
+            t.join(30)
+        self.assertEqual(out["r"].status, 200, out["r"].body)
+        e.secrets_seen.add(out["r"].json()["clientSecret"])
+        self.assertEqual(find_in_memory(pid, [w.token.encode()])[w.token.encode()], [])
 
     def test_argon2id(self):
         self.check_server("memory")
