@@ -22,6 +22,8 @@ service_init(struct service *svc, const struct config *cfg,
 	svc->hash.t = cfg->argon2_iterations;
 	svc->hash.p = cfg->argon2_parallelism;
 	svc->hash.cost = cfg->bcrypt_cost;
+	/* Before any sandbox: it reads the host's identity. */
+	ids_init(&svc->ids);
 }
 
 int

@@ -16,6 +16,7 @@
 #include "calls.h"
 #include "config.h"
 #include "error.h"
+#include "ids.h"
 #include "jsonmsg.h"
 #include "msg.h"
 #include "secret.h"
@@ -25,6 +26,7 @@ struct service {
 	const struct config *cfg;
 	struct store *store;
 	struct hash_params hash;
+	struct ids ids;		/* new key IDs */
 };
 
 struct call {

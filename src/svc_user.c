@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "b64.h"
-#include "ids.h"
 #include "jsonmsg.h"
 #include "log.h"
 #include "route.h"
@@ -262,7 +261,6 @@ service_machine_key_add(struct service *svc, const struct call *c,
 	const struct value *exp = &c->arg[ARG_EXPIRATION];
 	struct user_call u;
 	struct machine_change ch;
-	struct ids g;
 	char key_id[IDS_DECIMAL_MAX], *pem = NULL, *priv = NULL;
 	size_t priv_len = 0;
 	enum err e;
@@ -282,8 +280,7 @@ service_machine_key_add(struct service *svc, const struct call *c,
 	}
 	if ((e = public_key(c, &pem, &priv, &priv_len, o)) != ERR_OK)
 		return e;
-	ids_init(&g);
-	if (ids_next(&g, key_id, sizeof(key_id)) != 0) {
+	if (ids_next(&svc->ids, key_id, sizeof(key_id)) != 0) {
 		e = ERR_INTERNAL;
 		goto out;
 	}
