@@ -1,6 +1,7 @@
 /*
  * b64.c - base64 (RFC 4648 section 4) in its three spellings here: padded,
- * unpadded, and padded chunks back to back.
+ * unpadded, and padded chunks back to back; and base64url (section 5),
+ * unpadded, as JWS writes it (RFC 7515 2).
  *
  * Decoding is strict in every form: the bits left over in a group's last
  * character must be zero (RFC 4648 3.5 lets a decoder refuse them), so a
@@ -12,40 +13,45 @@
 
 static const char alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char url_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 size_t
 b64_encode(const void *in, size_t len, char *out, enum b64_form form)
 {
+	const char *a = form == B64_URL ? url_alphabet : alphabet;
 	const unsigned char *p = in;
+	int pad = form != B64_UNPADDED && form != B64_URL;
 	size_t i, o = 0;
 	uint32_t v;
 
 	for (i = 0; i + 2 < len; i += 3) {
 		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-		out[o++] = alphabet[v >> 18 & 0x3f];
-		out[o++] = alphabet[v >> 12 & 0x3f];
-		out[o++] = alphabet[v >> 6 & 0x3f];
-		out[o++] = alphabet[v & 0x3f];
+		out[o++] = a[v >> 18 & 0x3f];
+		out[o++] = a[v >> 12 & 0x3f];
+		out[o++] = a[v >> 6 & 0x3f];
+		out[o++] = a[v & 0x3f];
 	}
 	if (i < len) {
 		v = (uint32_t)p[i] << 16;
 		if (i + 1 < len)
 			v |= (uint32_t)p[i + 1] << 8;
-		out[o++] = alphabet[v >> 18 & 0x3f];
-		out[o++] = alphabet[v >> 12 & 0x3f];
+		out[o++] = a[v >> 18 & 0x3f];
+		out[o++] = a[v >> 12 & 0x3f];
 		if (i + 1 < len)
-			out[o++] = alphabet[v >> 6 & 0x3f];
-		else if (form != B64_UNPADDED)
+			out[o++] = a[v >> 6 & 0x3f];
+		else if (pad)
 			out[o++] = '=';
-		if (form != B64_UNPADDED)
+		if (pad)
 			out[o++] = '=';
 	}
 	out[o] = '\0';
 	return o;
 }
 
+/* The value of c in the alphabet of one form, or -1. */
 static int
-value(unsigned char c)
+value(unsigned char c, int url)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -53,9 +59,9 @@ value(unsigned char c)
 		return c - 'a' + 26;
 	if (c >= '0' && c <= '9')
 		return c - '0' + 52;
-	if (c == '+')
+	if (c == (url ? '-' : '+'))
 		return 62;
-	if (c == '/')
+	if (c == (url ? '_' : '/'))
 		return 63;
 	return -1;
 }
@@ -65,13 +71,13 @@ value(unsigned char c)
  * off: n - 1 bytes out, the unused low bits zero.
  */
 static int
-group(const char *g, size_t n, unsigned char *out)
+group(const char *g, size_t n, int url, unsigned char *out)
 {
 	uint32_t v = 0;
 	size_t k;
 
 	for (k = 0; k < n; k++) {
-		int d = value((unsigned char)g[k]);
+		int d = value((unsigned char)g[k], url);
 
 		if (d < 0)
 			return -1;
@@ -93,16 +99,17 @@ b64_decode(const char *in, size_t len, void *out, size_t max,
     enum b64_form form)
 {
 	unsigned char *o = out;
+	int pad = form != B64_UNPADDED && form != B64_URL;
 	size_t i = 0, n = 0;
 
-	if (form != B64_UNPADDED && len % 4 != 0)
+	if (pad && len % 4 != 0)
 		return -1;
-	if (form == B64_UNPADDED && len % 4 == 1)
+	if (!pad && len % 4 == 1)
 		return -1;
 	while (i < len) {
 		size_t take = len - i < 4 ? len - i : 4, chars = take;
 
-		if (form != B64_UNPADDED) {
+		if (pad) {
 			while (chars > 0 && in[i + chars - 1] == '=')
 				chars--;
 			/* "x===" and "====" carry no whole byte. */
@@ -112,7 +119,8 @@ b64_decode(const char *in, size_t len, void *out, size_t max,
 			if (chars < 4 && i + 4 < len && form != B64_CHUNKED)
 				return -1;
 		}
-		if (n + chars - 1 > max || group(in + i, chars, o + n) != 0)
+		if (n + chars - 1 > max ||
+		    group(in + i, chars, form == B64_URL, o + n) != 0)
 			return -1;
 		n += chars - 1;
 		i += take;
