@@ -263,18 +263,18 @@ claims(json_object *c, struct jwt *t)
 	return e == JWT_MISSING_CLAIM ? JWT_OK : e;
 }
 
-enum jwt_err
-jwt_parse(const char *token, size_t len, struct jwt *t)
+static enum jwt_err
+parse(const char *token, size_t len, struct jwt *t)
 {
-	const char *dot1, *dot2, *end = token + len;
+	const char *dot1, *dot2, *end;
 	json_object *o = NULL;
 	char buf[JWT_MAX];
 	enum jwt_err e;
 	long n;
 
-	memset(t, 0, sizeof(*t));
 	if (token == NULL || len == 0 || len > JWT_MAX)
 		return JWT_MALFORMED;
+	end = token + len;
 	/* RFC 7515 7.1: exactly three parts, two periods. */
 	dot1 = memchr(token, '.', len);
 	if (dot1 == NULL)
@@ -306,6 +306,18 @@ jwt_parse(const char *token, size_t len, struct jwt *t)
 	t->signed_len = (size_t)(dot2 - token);
 	memcpy(t->signed_part, token, t->signed_len);
 	return JWT_OK;
+}
+
+enum jwt_err
+jwt_parse(const char *token, size_t len, struct jwt *t)
+{
+	enum jwt_err e;
+
+	memset(t, 0, sizeof(*t));
+	e = parse(token, len, t);
+	if (e != JWT_OK)
+		memset(t, 0, sizeof(*t));	/* nothing half read */
+	return e;
 }
 
 enum jwt_err

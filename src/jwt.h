@@ -97,7 +97,8 @@ struct jwt_expect {
  * "aud" (a string, or an array of 1 to JWT_AUD_MAX strings, each of 1 to
  * JWT_AUD_LEN bytes), "iat", "exp" and optional "nbf" (integers from 1
  * to JWT_TIME_MAX, written without fraction or exponent); other claims
- * ignored.  No member name twice in either object.  Fills *t.
+ * ignored.  No member name twice in either object.  Fills *t on JWT_OK;
+ * otherwise *t holds zeros.
  */
 enum jwt_err jwt_parse(const char *token, size_t len, struct jwt *t);
 

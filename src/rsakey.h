@@ -24,7 +24,8 @@ enum rsakey_err {
 	RSAKEY_MALFORMED,	/* not PEM "PUBLIC KEY" or DER SPKI, bad
 				 * base64, not strict DER, over
 				 * RSAKEY_INPUT_MAX, an even modulus */
-	RSAKEY_PRIVATE,		/* PEM of a private key: give its public key */
+	RSAKEY_PRIVATE,		/* PEM of a private key, not read: give its
+				 * public key (and wipe the input) */
 	RSAKEY_NOT_RSA,		/* a well-formed SPKI of another algorithm
 				 * (EC, Ed25519, RSASSA-PSS, ...) */
 	RSAKEY_BAD_SIZE,	/* modulus not 2048 to 8192 bits */
@@ -95,7 +96,10 @@ int rsakey_generate(struct rsakey **pub, char **priv, size_t *priv_len);
 /* Wipes priv[0..len) and frees it; NULL is fine. */
 void rsakey_private_free(char *priv, size_t len);
 
-/* A short English text for a result, for logs and error descriptions. */
+/* A stable word for a result, for a log line ("bad_size", ...). */
+const char *rsakey_reason(enum rsakey_err e);
+
+/* A short English sentence for a result, for an error's message. */
 const char *rsakey_strerror(enum rsakey_err e);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * test_b64.c - base64 in its three spellings (src/b64.c, RFC 4648).
+ * test_b64.c - base64 in its three spellings and base64url (src/b64.c,
+ * RFC 4648 sections 4 and 5).
  *
  * Covers: RFC 4648 section 10's vectors encoded and decoded in every form;
  * B64_LEN; the padding rules of each form (padded: groups of four, '='
@@ -9,7 +10,10 @@
  * has exactly one spelling, checked exhaustively over single-character
  * changes (whatever decodes must encode back to the same text); the max
  * bound, exactly at it and one byte under it; round trips of every length
- * against a reference encoder written here.
+ * against a reference encoder written here.  base64url the same way, and:
+ * RFC 7515's example, every byte value's spelling, '=' refused anywhere,
+ * '+' and '/' refused, no length of 4k + 1, non-zero trailing bits
+ * refused.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -47,10 +51,9 @@ decode(const char *s, void *out, size_t max, enum b64_form form)
 
 /* A reference encoder, written apart from b64.c. */
 static void
-reference(const unsigned char *in, size_t len, char *out, int pad)
+reference_a(const unsigned char *in, size_t len, char *out, int pad,
+    const char *a)
 {
-	static const char a[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t i, o = 0;
 
 	for (i = 0; i < len; i += 3) {
@@ -73,6 +76,20 @@ reference(const unsigned char *in, size_t len, char *out, int pad)
 			out[o++] = '=';
 	}
 	out[o] = '\0';
+}
+
+static void
+reference(const unsigned char *in, size_t len, char *out, int pad)
+{
+	reference_a(in, len, out, pad,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+}
+
+static void
+reference_url(const unsigned char *in, size_t len, char *out)
+{
+	reference_a(in, len, out, 0,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 }
 
 static void
@@ -107,6 +124,13 @@ test_rfc4648_vectors(void **state)
 		assert_memory_equal(bin, vectors[i].raw, n);
 		assert_int_equal(decode(vectors[i].unpadded, bin, sizeof(bin),
 		    B64_UNPADDED), n);
+		assert_memory_equal(bin, vectors[i].raw, n);
+		/* These vectors use neither '+' nor '/': base64url alike. */
+		assert_int_equal(b64_encode(vectors[i].raw, n, out, B64_URL),
+		    strlen(vectors[i].unpadded));
+		assert_string_equal(out, vectors[i].unpadded);
+		assert_int_equal(decode(vectors[i].unpadded, bin, sizeof(bin),
+		    B64_URL), n);
 		assert_memory_equal(bin, vectors[i].raw, n);
 	}
 	assert_int_equal(B64_LEN(0), 0);
@@ -181,6 +205,9 @@ test_alphabet(void **state)
 	for (f = 0; f < 3; f++) {
 		for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
 			bad(strings[i], forms[f]);
+		/* The URL alphabet's two letters are not base64's. */
+		bad("Zm9-", forms[f]);
+		bad("Zm9_", forms[f]);
 		/* A NUL is a character too: the length counts. */
 		assert_int_equal(b64_decode("Zm\0v", 4, bin, sizeof(bin),
 		    forms[f]), -1);
@@ -258,11 +285,11 @@ static void
 test_one_spelling(void **state)
 {
 	static const enum b64_form forms[] = {
-		B64_PADDED, B64_UNPADDED, B64_CHUNKED
+		B64_PADDED, B64_UNPADDED, B64_CHUNKED, B64_URL
 	};
 	static const char *const texts[] = {
 		"Zm9vYmFy", "Zm9vYg==", "Zm9vYmE=", "Zm9vYg", "Zm9vYmE",
-		    "Zg==Zm8=",
+		    "Zg==Zm8=", "-_-_", "_w", "__8",
 	};
 	unsigned char bin[16];
 	char again[32], s[16];
@@ -271,7 +298,7 @@ test_one_spelling(void **state)
 
 	(void)state;
 	for (t = 0; t < sizeof(texts) / sizeof(texts[0]); t++)
-		for (f = 0; f < 3; f++)
+		for (f = 0; f < 4; f++)
 			for (i = 0; i < strlen(texts[t]); i++)
 				for (v = 1; v < 256; v++) {
 					size_t len = strlen(texts[t]);
@@ -321,7 +348,77 @@ test_round_trips(void **state)
 		assert_string_equal(out, ref);
 		assert_int_equal(decode(out, bin, len, B64_UNPADDED), len);
 		assert_memory_equal(bin, raw, len);
+		reference_url(raw, len, ref);
+		assert_int_equal(b64_encode(raw, len, out, B64_URL),
+		    strlen(ref));
+		assert_string_equal(out, ref);
+		assert_int_equal(decode(out, bin, len, B64_URL), len);
+		assert_memory_equal(bin, raw, len);
+		if (len > 0)
+			assert_int_equal(decode(out, bin, len - 1, B64_URL),
+			    -1);
 	}
+}
+
+/* RFC 4648 section 5, as JWS uses it (RFC 7515 2 and appendix C). */
+static void
+test_url(void **state)
+{
+	static const char *const refused[] = {
+		/* padding, anywhere */
+		"Zg==", "Zm8=", "Zg=", "=", "Zg==Zg", "Z=g", "====",
+		/* base64's own letters 62 and 63 */
+		"Zm9+", "Zm9/", "+++/", "a+b_",
+		/* 4k + 1 characters carry no whole byte */
+		"Z", "Zm9vY", "Zm9vYmFyY",
+		/* non-zero bits after the last byte (3.5) */
+		"Zh", "Zv", "Zm9", "Zm-", "AB", "AAB",
+		/* white space, other characters */
+		" Zm9", "Zm9 ", "Zm\n9", "Zm.v", "Zm9\x80", "Zm9\xff",
+	};
+	/* RFC 7515 A.1.1's protected header, as the RFC spells it. */
+	static const char header[] = "{\"typ\":\"JWT\",\r\n \"alg\":\"HS256\"}";
+	static const char header64[] =
+	    "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9";
+	unsigned char bin[64];
+	char out[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		bad(refused[i], B64_URL);
+	assert_int_equal(b64_decode("Zm\0v", 4, bin, sizeof(bin), B64_URL),
+	    -1);
+	assert_int_equal(b64_encode(header, strlen(header), out, B64_URL),
+	    strlen(header64));
+	assert_string_equal(out, header64);
+	assert_int_equal(decode(header64, bin, sizeof(bin), B64_URL),
+	    strlen(header));
+	assert_memory_equal(bin, header, strlen(header));
+	/* The two letters that differ from base64. */
+	assert_int_equal(decode("-_-_", bin, sizeof(bin), B64_URL), 3);
+	assert_memory_equal(bin, "\xfb\xff\xbf", 3);
+	assert_int_equal(b64_encode("\xfb\xff\xbf", 3, out, B64_URL), 4);
+	assert_string_equal(out, "-_-_");
+	assert_int_equal(b64_encode("\xff", 1, out, B64_URL), 2);
+	assert_string_equal(out, "_w");
+	assert_int_equal(b64_encode("\xff\xff", 2, out, B64_URL), 3);
+	assert_string_equal(out, "__8");
+	/* Every byte value alone and its one spelling. */
+	for (i = 0; i < 256; i++) {
+		unsigned char c = (unsigned char)i;
+		char ref[8];
+
+		reference_url(&c, 1, ref);
+		assert_int_equal(b64_encode(&c, 1, out, B64_URL), 2);
+		assert_string_equal(out, ref);
+		assert_int_equal(decode(ref, bin, 1, B64_URL), 1);
+		assert_int_equal(bin[0], c);
+	}
+	/* The max bound. */
+	assert_int_equal(decode("Zm9vYmE", bin, 5, B64_URL), 5);
+	assert_int_equal(decode("Zm9vYmE", bin, 4, B64_URL), -1);
+	assert_int_equal(decode("", bin, 0, B64_URL), 0);
 }
 
 int
@@ -335,6 +432,7 @@ main(void)
 		cmocka_unit_test(test_max_bound),
 		cmocka_unit_test(test_one_spelling),
 		cmocka_unit_test(test_round_trips),
+		cmocka_unit_test(test_url),
 	};
 
 	return cmocka_run_group_tests_name("b64", tests, NULL, NULL);
