@@ -240,7 +240,7 @@ public_key(const struct call *c, char **pem, char **priv, size_t *priv_len,
 	if (v->set && v->s.n > 0) {
 		re = rsakey_read_public(v->s.p, v->s.n, &k);
 		if (re != RSAKEY_OK) {
-			o->reason = rsakey_strerror(re);
+			o->reason = rsakey_reason(re);
 			return re == RSAKEY_ERROR ? ERR_INTERNAL :
 			    ERR_KEY_INVALID;
 		}
