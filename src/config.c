@@ -535,19 +535,23 @@ no_access(const char *path, char *err, size_t errlen)
 {
 	struct passwd *pw = getpwuid(geteuid());
 	struct group *gr = getgrgid(getegid());
+	/* The commands work from any directory: the bundle's path is relative. */
+	char *abs = realpath(path, NULL);
 	char user[64];
 
+	if (abs != NULL)
+		path = abs;
 	if (pw != NULL)
 		snprintf(user, sizeof(user), "%s", pw->pw_name);
 	else
 		snprintf(user, sizeof(user), "%u", (unsigned)geteuid());
 	snprintf(err, errlen, "%s: cannot open: Permission denied: this "
-	    "process runs as uid %u (%s) and needs read permission: the "
-	    "file's owner can give it with setfacl -m u:%s:r %s (and x on "
-	    "its directories), root with chgrp %s %s && chmod 0640 %s "
-	    "(oidc-secret.conf(5))", path, (unsigned)geteuid(),
-	    pw != NULL ? pw->pw_name : "?", user, path,
-	    gr != NULL ? gr->gr_name : "GROUP", path, path);
+	    "process runs as uid %u (%s) and needs read permission: "
+	    "setfacl -m u:%s:r %s (as the file's owner; x on its directories "
+	    "too), or as root chgrp %s and chmod 0640 (oidc-secret.conf(5))",
+	    path, (unsigned)geteuid(), pw != NULL ? pw->pw_name : "?", user,
+	    path, gr != NULL ? gr->gr_name : "GROUP");
+	free(abs);
 }
 
 static int

@@ -1,8 +1,9 @@
 """The man pages, doc/configuration.md and the example configuration agree
 with the code: mandoc -Tlint finds nothing, every configuration key is
-documented with its default and range as src/config.c has them, the admin tool's
-commands, options and exit codes as src/admin.c has them, the responder's
-signals and request log fields as src/main.c and src/log.c have them.
+documented with its default and range as src/config.c has them, the admin
+tool's commands, options and exit codes as src/admin.c has them, the
+responder's signals and request log fields as src/main.c and src/log.c
+have them.
 """
 
 import os
