@@ -11,9 +11,9 @@
 #
 # (0600 where the host runs CGI programs as the account, with suEXEC, as
 # most do; without it the program runs as the web server's user and cannot
-# read a 0600 file: README.md, "Deployment notes", says what to do, and the
-# error log names the file, the user and the fix.)  The paths below are
-# relative to this file's directory.
+# read a 0600 file: doc/deploy-cgi.md, "Without suEXEC", says what to do,
+# and the error log names the file, the user and the fix.)  The paths below
+# are relative to this file's directory.
 dir=$(dirname "$0")/../oidc-secret
 OIDC_SECRET_CONFIG=$dir/oidc-secret.conf
 export OIDC_SECRET_CONFIG

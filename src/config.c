@@ -545,21 +545,34 @@ config_check(const struct config *cfg, char *err, size_t errlen)
 }
 
 /*
- * What to do about a file the process may not read.  The fix names the
- * process's group: a user's name need not be a group's (nobody's group is
- * nogroup on Debian).
+ * What to do about a file the process may not read.  An account without
+ * root (shared hosting without suEXEC) can still grant a user read access
+ * to its own file with an ACL; root can give it to the process's group.
+ * The group is named: a user's name need not be a group's (nobody's group
+ * is nogroup on Debian).
  */
 static void
 no_access(const char *path, char *err, size_t errlen)
 {
 	struct passwd *pw = getpwuid(geteuid());
 	struct group *gr = getgrgid(getegid());
+	/* The commands work from any directory: the bundle's path is relative. */
+	char *abs = realpath(path, NULL);
+	char user[64];
 
+	if (abs != NULL)
+		path = abs;
+	if (pw != NULL)
+		snprintf(user, sizeof(user), "%s", pw->pw_name);
+	else
+		snprintf(user, sizeof(user), "%u", (unsigned)geteuid());
 	snprintf(err, errlen, "%s: cannot open: Permission denied: this "
-	    "process runs as uid %u (%s) and needs read permission: e.g. "
-	    "chgrp %s %s && chmod 0640 %s (oidc-secret.conf(5))", path,
-	    (unsigned)geteuid(), pw != NULL ? pw->pw_name : "?",
-	    gr != NULL ? gr->gr_name : "GROUP", path, path);
+	    "process runs as uid %u (%s) and needs read permission: "
+	    "setfacl -m u:%s:r %s (as the file's owner; x on its directories "
+	    "too), or as root chgrp %s and chmod 0640 (oidc-secret.conf(5))",
+	    path, (unsigned)geteuid(), pw != NULL ? pw->pw_name : "?", user,
+	    path, gr != NULL ? gr->gr_name : "GROUP");
+	free(abs);
 }
 
 static int

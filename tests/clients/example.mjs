@@ -1,5 +1,6 @@
 // example.mjs - the connect-node example of doc/clients.md, run by the
-// integration tests.  Settings from the environment (var/demo.env has them):
+// integration tests.  Settings from the environment (the first block of
+// doc/clients.md sets them):
 // BASE_URL, TOKEN, PROJECT_ID, APP_ID.  Prints {"clientSecret": ...}.
 import { ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";

@@ -10,6 +10,9 @@ tests/clients/ pins them (package.json, package-lock.json; the tests run
   zitadel.application.v2.ApplicationService: tests/clients/application_v2.mjs
   describes its one call, with names and field numbers from ZITADEL's
   application_service.proto, for the same libraries to encode and call.
+- @zitadel/client (ZITADEL's TypeScript client): createClientTransport from
+  @zitadel/client/web (gRPC-web over fetch) with its ManagementService
+  client, as doc/clients.md shows it (tests/clients/zitadel-client.mjs).
 - The same call as ZITADEL's generated SDKs (PHP, Python, Java, Ruby, .NET)
   send it: Connect unary JSON with no Connect header; and `curl -d '{}'`.
 - A real browser: Debian's Chromium (through playwright-core, no downloaded
@@ -493,13 +496,9 @@ class AsTheSDKsSendIt(Checks, unittest.TestCase):
 # --- the examples of the "Clients" documentation -------------------------
 
 def clients_doc():
-    """README.md's "Clients" section."""
-    with open(os.path.join(st.ROOT, "README.md")) as f:
-        readme = f.read()
-    start = readme.find("\n## Clients\n")
-    assert start >= 0, "README.md has no Clients section"
-    end = readme.find("\n## ", start + 1)
-    return readme[start:end if end >= 0 else len(readme)]
+    """doc/clients.md."""
+    with open(os.path.join(st.ROOT, "doc", "clients.md")) as f:
+        return f.read()
 
 
 def code_blocks(text, lang):
@@ -518,8 +517,10 @@ def secret_of(output):
 
 
 class TheDocsExamples(Checks, unittest.TestCase):
-    """The connect-node and curl examples, run as written against the server,
-    with the demo's variables (var/demo.env) pointing at a fresh world."""
+    """The @zitadel/client, connect-node and curl examples of doc/clients.md,
+    run as written against the server, with the variables its first block
+    sets (BASE_URL, TOKEN, PROJECT_ID, APP_ID, API_APP_ID) pointing at a
+    fresh world."""
 
     @classmethod
     def setUpClass(cls):
@@ -527,27 +528,48 @@ class TheDocsExamples(Checks, unittest.TestCase):
         cls.env = env()
         cls.base = cls.env.lighttpd("default").base_url()
 
-    def demo_env(self, w):
+    def doc_env(self, w):
         return dict(os.environ, BASE_URL=self.base, TOKEN=w.token, PROJECT_ID=w.project,
                     APP_ID=w.app, API_APP_ID=w.api_app, ORG_ID=w.org)
 
-    def test_node_example_is_example_mjs(self):
-        with open(os.path.join(CLIENT_DIR, "example.mjs")) as f:
-            code = f.read()
-        code = code[code.index("import "):]
-        self.assertIn(code, code_blocks(clients_doc(), "js"))
+    def test_node_examples_are_the_mjs_files(self):
+        for name in ("example.mjs", "zitadel-client.mjs"):
+            with self.subTest(file=name):
+                with open(os.path.join(CLIENT_DIR, name)) as f:
+                    code = f.read()
+                code = code[code.index("import "):]
+                self.assertIn(code, code_blocks(clients_doc(), "js"))
+
+    def test_zitadel_client_example(self):
+        """@zitadel/client's createClientTransport (gRPC-web) with its
+        ManagementService client: a secret stored for the app; an unknown
+        app, code 5 and nothing written."""
+        e = self.env
+        w = e.world()
+        seq0 = e.sequence(w.project)
+        r = subprocess.run(["node", "zitadel-client.mjs"], cwd=CLIENT_DIR,
+                           env=self.doc_env(w), capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assert_stored(w, w.app, "oidc", secret_of(r.stdout), seq0)
+        before = snapshot(e)
+        r = subprocess.run(["node", "zitadel-client.mjs"], cwd=CLIENT_DIR,
+                           env=dict(self.doc_env(w), APP_ID="777777"),
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual((r.returncode, r.stdout), (1, ""))
+        self.assertEqual(r.stderr.strip(), "5 Application doesn't exist (COMMAND-2g66f)")
+        self.assertEqual(snapshot(e), before)
 
     def test_node_example(self):
         e = self.env
         w = e.world()
         seq0 = e.sequence(w.project)
-        r = subprocess.run(["node", "example.mjs"], cwd=CLIENT_DIR, env=self.demo_env(w),
+        r = subprocess.run(["node", "example.mjs"], cwd=CLIENT_DIR, env=self.doc_env(w),
                            capture_output=True, text=True, timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assert_stored(w, w.app, "oidc", secret_of(r.stdout), seq0)
         before = snapshot(e)
         r = subprocess.run(["node", "example.mjs"], cwd=CLIENT_DIR,
-                           env=dict(self.demo_env(w), APP_ID="777777"),
+                           env=dict(self.doc_env(w), APP_ID="777777"),
                            capture_output=True, text=True, timeout=60)
         self.assertEqual((r.returncode, r.stdout), (1, ""))
         self.assertEqual(r.stderr.strip(),
@@ -557,7 +579,7 @@ class TheDocsExamples(Checks, unittest.TestCase):
     def test_curl_examples(self):
         e = self.env
         w = e.world()
-        blocks = [b for b in code_blocks(clients_doc(), "sh") if "curl" in b]
+        blocks = [b for b in code_blocks(clients_doc(), "sh clients") if "curl" in b]
         self.assertEqual(len(blocks), 1)
         commands = [c for c in blocks[0].replace("\\\n", " ").splitlines()
                     if c.startswith("curl ")]
@@ -567,7 +589,7 @@ class TheDocsExamples(Checks, unittest.TestCase):
                 api = "$API_APP_ID" in command
                 app, kind = (w.api_app, "api") if api else (w.app, "oidc")
                 seq0 = e.sequence(w.project)
-                r = subprocess.run(["bash", "-c", command], env=self.demo_env(w),
+                r = subprocess.run(["bash", "-c", command], env=self.doc_env(w),
                                    capture_output=True, text=True, timeout=60)
                 self.assertEqual(r.returncode, 0, r.stderr)
                 self.assert_stored(w, app, kind, secret_of(r.stdout), seq0)

@@ -16,7 +16,8 @@ cgi-bin/ files copied as an account uploads them):
 of a real install: Debian's cgi-bin ignoring .htaccess, an unreadable or
 bad configuration under mod_cgi and mod_cgid, a daemonized lighttpd and
 log_file; the systemd units, the process life (SIGTERM and SIGUSR1 while a
-slow request is in hand), and the README's copies of the shipped files.
+slow request is in hand), and the deploy documents' links to the shipped
+files.
 """
 
 import json
@@ -35,7 +36,7 @@ from grpcwire import request_frame
 from harness import (error_body, DATE_RE, ERRORS, GRPC_PATH, REST_PATH, SECRET_RE,
                      argon2_verify, env, http, new_id, php_verify, rest, st)
 
-# Every file a deployment takes from the tree, as the README shows it.
+# Every file a deployment takes from the tree, as the deploy documents link it.
 SHIPPED = [
     "lighttpd-conf/oidc-secret.conf",
     "lighttpd-conf/oidc-secret-socket.conf",
@@ -501,13 +502,16 @@ class ConfigErrors(unittest.TestCase):
         self.assertEqual(e.snapshot(), before)
         m = wait_for_line(web.errlog, r"configuration: (\S+/oidc-secret\.conf): cannot open: "
                           r"Permission denied: this process runs as uid (\d+) \(www-data\) "
-                          r"and needs read permission: e\.g\. (chgrp www-data (\S+) && "
-                          r"chmod 0640 (\S+)) ", 5)
+                          r"and needs read permission: setfacl -m u:www-data:r (\S+) "
+                          r"\(as the file's owner; x on its directories too\), or as root "
+                          r"chgrp (www-data) and chmod 0640 \(oidc-secret\.conf\(5\)\)$", 5)
         self.assertIsNotNone(m, log_text(web.errlog)[-2000:])
         self.assertEqual(int(m.group(2)), pwd.getpwnam("www-data").pw_uid)
         self.assertEqual(os.path.realpath(m.group(1)), os.path.realpath(conf))
-        # What the line says to do, done as it says, is the fix.
-        subprocess.run(["sh", "-c", m.group(3)], check=True)
+        self.assertEqual(os.path.realpath(m.group(3)), os.path.realpath(conf))
+        # What the line says root may do, done as it says, is the fix.
+        shutil.chown(m.group(3), group=m.group(4))
+        os.chmod(m.group(3), 0o640)
         r = rest(web.port, w.project, w.app, token=w.token)
         self.assertEqual(r.status, 200, r.body[:300])
         e.secrets_seen.add(r.json()["clientSecret"])
@@ -803,23 +807,49 @@ class ProcessLife(unittest.TestCase):
         self.assertEqual(m.group(1), "0")
 
 
-# --- the README ---------------------------------------------------------------
+# --- the documents -----------------------------------------------------------
 
-class Readme(unittest.TestCase):
-    """README.md's Deploy section shows each shipped file whole, in a fence
-    whose info string names it ("```apache file=apache-conf/…"): what a
-    reader copies is what these tests ran."""
+def documents():
+    """README.md and doc/deploy-*.md: name -> text."""
+    names = ["README.md"] + sorted(
+        os.path.join("doc", f) for f in os.listdir(st.shipped("doc"))
+        if f.startswith("deploy-") and f.endswith(".md"))
+    out = {}
+    for name in names:
+        with open(st.shipped(name)) as f:
+            out[name] = f.read()
+    return out
 
-    def test_readme_copies_are_the_shipped_files(self):
-        with open(st.shipped("README.md")) as f:
-            readme = f.read()
-        fences = dict((m.group(1), m.group(2)) for m in re.finditer(
-            r"^```[\w-]* file=(\S+)\n(.*?)^```$", readme, re.S | re.M))
-        self.assertEqual(sorted(fences), sorted(SHIPPED))
-        for path in SHIPPED:
-            with self.subTest(path=path):
-                with open(st.shipped(path)) as f:
-                    self.assertEqual(fences[path], f.read())
+
+class Documents(unittest.TestCase):
+    """The deploy documents link each shipped file these tests run, rather
+    than holding a copy of it, and every installed path they name is one."""
+
+    def test_each_shipped_file_is_linked(self):
+        docs = documents()
+        linked = set()
+        for name, text in docs.items():
+            for m in re.finditer(r"\]\(\.\./([^)#\s]+)\)", text):
+                linked.add(m.group(1))
+                with self.subTest(doc=name, link=m.group(1)):
+                    self.assertTrue(os.path.exists(st.shipped(m.group(1))), m.group(1))
+        self.assertEqual(sorted(set(SHIPPED) - linked), [], "shipped but linked nowhere")
+
+    def test_no_copies(self):
+        for name, text in documents().items():
+            with self.subTest(doc=name):
+                self.assertEqual(re.findall(r"^```[\w-]* file=\S+$", text, re.M), [])
+                for path in SHIPPED:
+                    with open(st.shipped(path)) as f:
+                        head = "".join(f.readlines()[:8])
+                    self.assertNotIn(head, text, "%s copies %s" % (name, path))
+
+    def test_installed_paths_named_are_shipped(self):
+        for name, text in documents().items():
+            for m in re.finditer(r"/usr/share/oidc-secret/((?:apache|lighttpd)-conf/[\w./-]+"
+                                 r"|cgi-bin/[\w.-]+)", text):
+                with self.subTest(doc=name, path=m.group(1)):
+                    self.assertTrue(os.path.isfile(st.shipped(m.group(1))), m.group(1))
 
 
 if __name__ == "__main__":

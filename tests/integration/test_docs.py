@@ -1,8 +1,9 @@
-"""The man pages and the example configuration agree with the code (
-part 3): mandoc -Tlint finds nothing, every configuration key is documented
-with its default and range as src/config.c has them, the admin tool's
-commands, options and exit codes as src/admin.c has them, the responder's
-signals and request log fields as src/main.c and src/log.c have them.
+"""The man pages, doc/configuration.md and the example configuration agree
+with the code: mandoc -Tlint finds nothing, every configuration key is
+documented with its default and range as src/config.c has them, the admin
+tool's commands, options and exit codes as src/admin.c has them, the
+responder's signals and request log fields as src/main.c and src/log.c
+have them.
 """
 
 import os
@@ -133,11 +134,15 @@ class Configuration(unittest.TestCase):
                       if ln.strip() and not ln.lstrip().startswith("#")]
         self.assertEqual(active, ["api_project_id"])
 
-    def test_readme_table_agrees(self):
+    def test_configuration_document_agrees(self):
+        """doc/configuration.md's table: every key of src/config.c's table,
+        and no other, each with its default."""
         keys, defaults = config_keys(), config_defaults()
-        readme = re.search(r"\n## Configuration\n(.*?)\n## ", source("README.md"), re.S)[1]
-        table = dict(re.findall(r"^\| `(\w+)` \| ([^|]*) \|", readme, re.M))
-        self.assertEqual(set(table), set(keys), "keys in README's table vs. src/config.c")
+        text = re.search(r"^# Configuration\n(.*?)\n## ", source("doc/configuration.md"),
+                         re.S | re.M)[1]
+        table = dict(re.findall(r"^\| `(\w+)` \| ([^|]*) \|", text, re.M))
+        self.assertEqual(set(table), set(keys),
+                         "keys in doc/configuration.md's table vs. src/config.c")
         for key in keys:
             with self.subTest(key=key):
                 if defaults[key]:

@@ -855,10 +855,12 @@ test_load_unreadable_file(void **state)
 	pw = getpwuid(uid);
 	gr = getgrgid(gid);
 	snprintf(want, sizeof(want), "%s: cannot open: Permission denied: this "
-	    "process runs as uid %u (%s) and needs read permission: e.g. "
-	    "chgrp %s %s && chmod 0640 %s (oidc-secret.conf(5))", path,
-	    (unsigned)uid, pw != NULL ? pw->pw_name : "?",
-	    gr != NULL ? gr->gr_name : "GROUP", path, path);
+	    "process runs as uid %u (%s) and needs read permission: "
+	    "setfacl -m u:%s:r %s (as the file's owner; x on its directories "
+	    "too), or as root chgrp %s and chmod 0640 (oidc-secret.conf(5))",
+	    path, (unsigned)uid, pw != NULL ? pw->pw_name : "?",
+	    pw != NULL ? pw->pw_name : "?", path,
+	    gr != NULL ? gr->gr_name : "GROUP");
 	assert_string_equal(err, want);
 	assert_null(strstr(err, "Hunter2"));
 	assert_int_equal(unlink(path), 0);
