@@ -71,7 +71,7 @@ static const char *const sql[ST__COUNT] = {
 	    " ? IS NULL OR EXISTS (SELECT 1 FROM orgs x"
 	    " WHERE x.id = ? AND x.state = 'active'),"
 	    " EXISTS (SELECT 1 FROM memberships m"
-	    " JOIN role_permissions r ON r.role = m.role"
+	    " JOIN role_permissions r ON r.role = m.role AND r.scope = m.scope"
 	    " WHERE m.user_id = u.id AND r.permission = ?"
 	    " AND ((m.scope = 'instance' AND m.scope_id = '')"
 	    " OR (m.scope = 'org' AND m.scope_id = IF(?,"
