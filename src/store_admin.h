@@ -1,9 +1,9 @@
 /*
  * store_admin.h - the admin tool's SQL, one file an object: the database
- * itself (store_db.c: migrations, their lock, the user's privileges),
- * organizations (store_org.c), users (store_user.c), memberships and roles
- * (store_member.c), projects (store_project.c), apps and their secrets
- * (store_app.c), tokens (store_token.c) and init (store_init.c), on the
+ * itself (store_admin_db.c: migrations, their lock, the user's privileges),
+ * organizations (store_admin_org.c), users (store_admin_user.c), memberships and roles
+ * (store_admin_member.c), projects (store_admin_project.c), apps and their secrets
+ * (store_admin_app.c), tokens (store_admin_token.c) and init (store_admin_init.c), on the
  * helpers of store_admin.c.  Off the request path: the responder links
  * none of it.
  */
@@ -47,7 +47,7 @@ enum err store_begin(struct store *s);
 enum err store_commit(struct store *s);
 void store_rollback(struct store *s);
 
-/* --- the database (store_db.c) --- */
+/* --- the database (store_admin_db.c) --- */
 
 /* Runs one statement of a migration file (DDL or DML, no parameters). */
 enum err store_exec(struct store *s, const char *statement);
@@ -80,7 +80,7 @@ enum err store_current_user(struct store *s, char *out, size_t outlen);
  */
 enum err store_privileges(struct store *s, list_row_fn *each, void *arg);
 
-/* --- organizations (store_org.c) --- */
+/* --- organizations (store_admin_org.c) --- */
 
 enum err store_org_add(struct store *s, const char *id, const char *name,
     const char **what);
@@ -90,7 +90,7 @@ enum err store_org_deactivate(struct store *s, const char *id, int *already,
 /* Columns: id, state, created, name. */
 enum err store_org_list(struct store *s, list_row_fn *each, void *arg);
 
-/* --- users (store_user.c) --- */
+/* --- users (store_admin_user.c) --- */
 
 /* ERR_OK or ERR_NOT_FOUND. */
 enum err store_user_exists(struct store *s, const char *user_id);
@@ -102,7 +102,7 @@ enum err store_user_deactivate(struct store *s, const char *id, int *already,
 enum err store_user_list(struct store *s, const char *org,
     list_row_fn *each, void *arg);
 
-/* --- memberships and roles (store_member.c) --- */
+/* --- memberships and roles (store_admin_member.c) --- */
 
 /*
  * A role unknown to role_permissions is refused (ERR_NOT_FOUND, "role"),
@@ -143,7 +143,7 @@ enum err store_member_advice(struct store *s, const char *user,
  * ones that grant nothing. */
 enum err store_member_inert(struct store *s, list_row_fn *each, void *arg);
 
-/* --- projects (store_project.c) --- */
+/* --- projects (store_admin_project.c) --- */
 
 enum err store_project_add(struct store *s, const char *id, const char *org,
     const char *name, const char **what);
@@ -157,7 +157,7 @@ enum err store_project_state(struct store *s, const char *id, char *state,
     size_t statelen, char *name, size_t namelen, char *org_state,
     size_t org_statelen);
 
-/* --- apps (store_app.c) --- */
+/* --- apps (store_admin_app.c) --- */
 
 /* A new app and, for a confidential one, the hash of its first secret. */
 struct app_new {
@@ -178,7 +178,7 @@ enum err store_app_list(struct store *s, const char *project,
 enum err store_secret_hash(struct store *s, const char *project_id,
     const char *app_id, char *hash, size_t hashlen);
 
-/* --- tokens (store_token.c) --- */
+/* --- tokens (store_admin_token.c) --- */
 
 /* expires NULL: never. */
 enum err store_token_add(struct store *s, const char *sha256_hex,
@@ -197,7 +197,7 @@ enum err store_token_revoke(struct store *s, const char *prefix,
 enum err store_token_list(struct store *s, const char *user_id,
     list_row_fn *each, void *arg);
 
-/* --- init (store_init.c) --- */
+/* --- init (store_admin_init.c) --- */
 
 /* What init makes; the token is stored as its SHA-256 only. */
 struct init_new {

@@ -92,9 +92,9 @@ enum err sa_add_named(struct store *s, struct txn *t,
 enum err sa_add_named_txn(struct store *s, const struct named_kind *k,
     const char *id, const char *org, const char *name, const char **what);
 
-extern const struct named_kind sa_org_kind;		/* store_org.c */
-extern const struct named_kind sa_user_kind;		/* store_user.c */
-extern const struct named_kind sa_project_kind;		/* store_project.c */
+extern const struct named_kind sa_org_kind;		/* store_admin_org.c */
+extern const struct named_kind sa_user_kind;		/* store_admin_user.c */
+extern const struct named_kind sa_project_kind;		/* store_admin_project.c */
 
 /*
  * Deactivates one (org, user): q_lock (parameter: id; results: state,
@@ -139,7 +139,7 @@ enum err sa_list(struct store *s, const struct sa_list *l,
 enum err sa_list_by(struct store *s, const struct sa_list *l,
     const char *value, list_row_fn *each, void *arg);
 
-/* --- memberships (store_member.c) --- */
+/* --- memberships (store_admin_member.c) --- */
 
 struct membership {
 	const char *user, *scope, *scope_id, *role;

@@ -1,5 +1,5 @@
 /*
- * store_project.c - the admin tool's SQL for projects: add with its event,
+ * store_admin_project.c - the admin tool's SQL for projects: add with its event,
  * list, and a project's state (store_admin.h).
  */
 #include "store_admin_internal.h"

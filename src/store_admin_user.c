@@ -1,5 +1,5 @@
 /*
- * store_user.c - the admin tool's SQL for users: add, deactivate, list,
+ * store_admin_user.c - the admin tool's SQL for users: add, deactivate, list,
  * each change with its event (store_admin.h).
  */
 #include "store_admin_internal.h"

@@ -1,5 +1,5 @@
 /*
- * store_member.c - the admin tool's SQL for memberships and the roles they
+ * store_admin_member.c - the admin tool's SQL for memberships and the roles they
  * give: add and remove with their events, list, and what to say of a role
  * held at a scope that is not its own (store_admin.h).
  */

@@ -1,5 +1,5 @@
 /*
- * store_init.c - the admin tool's SQL for init: an empty database's first
+ * store_admin_init.c - the admin tool's SQL for init: an empty database's first
  * organization, its user and roles, the API project and a first token, in
  * one transaction (store_admin.h).
  */

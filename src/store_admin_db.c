@@ -1,5 +1,5 @@
 /*
- * store_db.c - the admin tool's SQL about the database itself: migration
+ * store_admin_db.c - the admin tool's SQL about the database itself: migration
  * statements, the schema's version and records, the migration lock, and
  * what the connected user may do there (store_admin.h).
  */

@@ -1,5 +1,5 @@
 /*
- * store_app.c - the admin tool's SQL for apps: add (with the hash of a
+ * store_admin_app.c - the admin tool's SQL for apps: add (with the hash of a
  * first secret) and its two events, list, and the stored hash that verify
  * compares with (store_admin.h).
  */

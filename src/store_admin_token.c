@@ -1,5 +1,5 @@
 /*
- * store_token.c - the admin tool's SQL for bearer tokens, stored only as
+ * store_admin_token.c - the admin tool's SQL for bearer tokens, stored only as
  * their SHA-256: add, revoke by a prefix of it, list (store_admin.h).
  */
 #include "store_admin_internal.h"

@@ -1,5 +1,5 @@
 /*
- * store_org.c - the admin tool's SQL for organizations: add, deactivate,
+ * store_admin_org.c - the admin tool's SQL for organizations: add, deactivate,
  * list, each change with its event (store_admin.h).
  */
 #include "store_admin_internal.h"
