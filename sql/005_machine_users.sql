@@ -49,11 +49,12 @@ ALTER TABLE api_configs
 ALTER TABLE events
   ADD COLUMN request_id CHAR(16) CHARACTER SET ascii COLLATE ascii_bin NULL;
 
--- ZITADEL's roles that may manage users (machine users' secrets and keys).
-INSERT IGNORE INTO role_permissions (role, permission) VALUES
-  ('IAM_OWNER', 'user.write'),
-  ('IAM_OWNER', 'user.read'),
-  ('IAM_USER_MANAGER', 'user.write'),
-  ('IAM_USER_MANAGER', 'user.read'),
-  ('ORG_OWNER', 'user.write'),
-  ('ORG_OWNER', 'user.read');
+-- ZITADEL's roles that may manage users (machine users' secrets and keys),
+-- each at its own scope.
+INSERT IGNORE INTO role_permissions (role, permission, scope) VALUES
+  ('IAM_OWNER', 'user.write', 'instance'),
+  ('IAM_OWNER', 'user.read', 'instance'),
+  ('IAM_USER_MANAGER', 'user.write', 'instance'),
+  ('IAM_USER_MANAGER', 'user.read', 'instance'),
+  ('ORG_OWNER', 'user.write', 'org'),
+  ('ORG_OWNER', 'user.read', 'org');

@@ -2,10 +2,11 @@
  * migrate.c - the schema migrations: which files, in what order, split
  * into statements, applied once each under a lock.
  *
- * The SQL it runs goes through store_admin.c.  Two migrates at once would
- * race on DDL, so a named lock held by the connection guards the run, and
- * the connection is pinned: if it is lost, the lock is lost with it, and
- * the run stops instead of going on unguarded on a new connection.
+ * The SQL it runs goes through store_admin_db.c (store_admin.h).  Two migrates
+ * at once would race on DDL, so a named lock held by the connection guards
+ * the run, and the connection is pinned: if it is lost, the lock is lost
+ * with it, and the run stops instead of going on unguarded on a new
+ * connection.
  */
 #include "migrate.h"
 

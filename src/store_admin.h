@@ -1,7 +1,10 @@
 /*
- * store_admin.h - the admin tool's SQL: migrations and their lock, tokens,
- * stored hashes, and the objects a site is made of (organizations, users,
- * memberships, projects, apps).  Off the request path: the responder links
+ * store_admin.h - the admin tool's SQL, one file an object: the database
+ * itself (store_admin_db.c: migrations, their lock, the user's privileges),
+ * organizations (store_admin_org.c), users (store_admin_user.c), memberships and roles
+ * (store_admin_member.c), projects (store_admin_project.c), apps and their secrets
+ * (store_admin_app.c), tokens (store_admin_token.c) and init (store_admin_init.c), on the
+ * helpers of store_admin.c.  Off the request path: the responder links
  * none of it.
  */
 #ifndef OIDC_SECRET_STORE_ADMIN_H
@@ -11,28 +14,50 @@
 
 #include "store.h"
 
-struct token_info {
-	/* identifies a token; never the token */
-	char sha256_prefix[13];
-	char user_id[ID_BYTES + 1];
-	int pat;
-	char audience[AUDIENCE_MAX + 1];
-	char expires[32];		/* "" for never */
-	char revoked[32];		/* "" when not revoked */
-	char created[32];
-};
+#define NAME_MAX_CHARS 200		/* names: VARCHAR(200), utf8mb4 */
+#define NAME_BYTES (NAME_MAX_CHARS * 4)
+#define ROLE_BYTES 64			/* role_permissions.role */
+/* The editor of the events the admin tool writes (events.editor_user). */
+#define ADMIN_EDITOR "oidc-secret-admin"
+
+/*
+ * Lists hand each row over as text, column by column (the columns are
+ * named at each list function): a time in RFC 3339, a number in decimal,
+ * NULL as "".
+ */
+#define LIST_COLUMNS_MAX 8
+#define LIST_CELL_MAX (AUDIENCE_MAX + 1)
+typedef void list_row_fn(void *arg, const char *const *cells);
+
+/*
+ * Every change below is one transaction that also appends the event
+ * ZITADEL writes for it (its names and payload fields), at the next
+ * sequence of the aggregate: org, user, instance, or project, whose
+ * projects.sequence moves with it.  A deadlock is retried.  Refusals:
+ * ERR_NOT_FOUND or ERR_EXISTS, with *what naming the object ("organization",
+ * "user", "role", "project", "membership", "client ID", "name"), and
+ * ERR_INVALID_ARGUMENT with *what "scope" for a role at a scope that is not
+ * its own.
+ */
+
+/* --- transactions (store_admin.c) --- */
+
+enum err store_begin(struct store *s);
+/* Rolls back when it fails. */
+enum err store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+/* --- the database (store_admin_db.c) --- */
 
 /* Runs one statement of a migration file (DDL or DML, no parameters). */
 enum err store_exec(struct store *s, const char *statement);
-enum err store_begin(struct store *s);
-enum err store_commit(struct store *s);
-void store_rollback(struct store *s);
 /* Highest applied migration; 0 when schema_migrations does not exist yet
  * (or this user may not see it). */
 enum err store_schema_version(struct store *s, unsigned *version);
-/* ERR_OK when this user sees the table in the database, else
- * ERR_NOT_FOUND. */
-enum err store_table_visible(struct store *s, const char *table);
+/* ERR_OK when this user sees the table (column NULL) or the column of it
+ * in the database, else ERR_NOT_FOUND. */
+enum err store_table_visible(struct store *s, const char *table,
+    const char *column);
 enum err store_record_migration(struct store *s, unsigned version,
     const char *name);
 /* ERR_OK when that version is recorded in schema_migrations, else
@@ -45,9 +70,116 @@ enum err store_migration_recorded(struct store *s, unsigned version);
  * lock with it, is an error from then on, never a silent reconnect.
  */
 enum err store_migration_lock(struct store *s, unsigned wait_s);
+/* The connected user as the server matched it ("name@host"). */
+enum err store_current_user(struct store *s, char *out, size_t outlen);
+/*
+ * The connected user's privileges that reach this database, one row each:
+ * level ("global", "database", "table", "column"), table, column (both ""
+ * above their level), privilege ("SELECT", ...).  From information_schema,
+ * which names the user's own grants (not those of a role it holds).
+ */
+enum err store_privileges(struct store *s, list_row_fn *each, void *arg);
+
+/* --- organizations (store_admin_org.c) --- */
+
+enum err store_org_add(struct store *s, const char *id, const char *name,
+    const char **what);
+/* *already: it was inactive before. */
+enum err store_org_deactivate(struct store *s, const char *id, int *already,
+    const char **what);
+/* Columns: id, state, created, name. */
+enum err store_org_list(struct store *s, list_row_fn *each, void *arg);
+
+/* --- users (store_admin_user.c) --- */
 
 /* ERR_OK or ERR_NOT_FOUND. */
 enum err store_user_exists(struct store *s, const char *user_id);
+enum err store_user_add(struct store *s, const char *id, const char *org,
+    const char *username, const char **what);
+enum err store_user_deactivate(struct store *s, const char *id, int *already,
+    const char **what);
+/* org NULL: every organization's.  Columns: id, org, state, name. */
+enum err store_user_list(struct store *s, const char *org,
+    list_row_fn *each, void *arg);
+
+/* --- memberships and roles (store_admin_member.c) --- */
+
+/*
+ * A role unknown to role_permissions is refused (ERR_NOT_FOUND, "role"),
+ * and so is a role whose scope is not the membership's
+ * (ERR_INVALID_ARGUMENT, "scope"): it would grant nothing (doc/database.md,
+ * "Roles and their scopes").  Removing is never refused for the role.
+ */
+enum err store_member_add(struct store *s, const char *user,
+    const char *scope, const char *scope_id, const char *role,
+    const char **what);
+enum err store_member_remove(struct store *s, const char *user,
+    const char *scope, const char *scope_id, const char *role,
+    const char **what);
+/* user NULL: everyone's.  Columns: user, scope, scope_id, role. */
+enum err store_member_list(struct store *s, const char *user,
+    list_row_fn *each, void *arg);
+/* The roles role_permissions knows, ", "-separated, for a message. */
+enum err store_role_names(struct store *s, char *out, size_t outlen);
+/*
+ * What to say of a role at a scope, as the columns MEMBER_ADVICE_*: the
+ * membership (user, scope, scope_id, role), the role's own scopes (","-
+ * separated, "" when it has none), the role of the membership's scope with
+ * the rest of its name ("ORG_OWNER" for IAM_OWNER at org; "" when there is
+ * none), the user's organization and the project's ("" when not a
+ * project's membership or unknown).
+ */
+enum {
+	MEMBER_ADVICE_USER, MEMBER_ADVICE_SCOPE, MEMBER_ADVICE_SCOPE_ID,
+	MEMBER_ADVICE_ROLE, MEMBER_ADVICE_ROLE_SCOPES,
+	MEMBER_ADVICE_COUNTERPART, MEMBER_ADVICE_USER_ORG,
+	MEMBER_ADVICE_PROJECT_ORG, MEMBER_ADVICE_COLUMNS
+};
+/* One row for that membership (held or not). */
+enum err store_member_advice(struct store *s, const char *user,
+    const char *scope, const char *scope_id, const char *role,
+    list_row_fn *each, void *arg);
+/* A row for each membership whose role is known but not of its scope: the
+ * ones that grant nothing. */
+enum err store_member_inert(struct store *s, list_row_fn *each, void *arg);
+
+/* --- projects (store_admin_project.c) --- */
+
+enum err store_project_add(struct store *s, const char *id, const char *org,
+    const char *name, const char **what);
+/* org NULL: every organization's.  Columns: id, org, state, sequence,
+ * name. */
+enum err store_project_list(struct store *s, const char *org,
+    list_row_fn *each, void *arg);
+/* A project's state and name, and its organization's state; ERR_NOT_FOUND
+ * when there is no such project. */
+enum err store_project_state(struct store *s, const char *id, char *state,
+    size_t statelen, char *name, size_t namelen, char *org_state,
+    size_t org_statelen);
+
+/* --- apps (store_admin_app.c) --- */
+
+/* A new app and, for a confidential one, the hash of its first secret. */
+struct app_new {
+	const char *id, *project_id, *name, *client_id;
+	enum app_kind kind;		/* APP_OIDC or APP_API */
+	const char *auth_method;	/* spelled as its table has it */
+	const char *hash;		/* NULL: none (none, private_key_jwt) */
+};
+
+enum err store_app_add(struct store *s, const struct app_new *a,
+    const char **what);
+/* project NULL: every project's.  Columns: id, project, type, state, auth
+ * method, secret ("yes" or "no"), client ID, name. */
+enum err store_app_list(struct store *s, const char *project,
+    list_row_fn *each, void *arg);
+/* The stored hash of an app's secret (OIDC or API); ERR_NOT_FOUND without
+ * app or hash. */
+enum err store_secret_hash(struct store *s, const char *project_id,
+    const char *app_id, char *hash, size_t hashlen);
+
+/* --- tokens (store_admin_token.c) --- */
+
 /* expires NULL: never. */
 enum err store_token_add(struct store *s, const char *sha256_hex,
     const char *user_id, int pat, const char *audience, const char *scopes,
@@ -59,77 +191,13 @@ enum err store_token_add(struct store *s, const char *sha256_hex,
  */
 enum err store_token_revoke(struct store *s, const char *prefix,
     unsigned *matched);
+/* user_id NULL: everyone's.  Columns: the first 12 hex digits of the
+ * SHA-256, user, type ("access" or "pat"), created, expires, revoked,
+ * audience.  Never the token, which is not stored. */
 enum err store_token_list(struct store *s, const char *user_id,
-    void (*each)(void *arg, const struct token_info *t), void *arg);
-/* The stored hash of an app's secret (OIDC or API); ERR_NOT_FOUND without
- * app or hash. */
-enum err store_secret_hash(struct store *s, const char *project_id,
-    const char *app_id, char *hash, size_t hashlen);
+    list_row_fn *each, void *arg);
 
-
-/* --- the objects: organizations, users, memberships, projects, apps --- */
-
-#define NAME_MAX_CHARS 200		/* names: VARCHAR(200), utf8mb4 */
-#define NAME_BYTES (NAME_MAX_CHARS * 4)
-#define ROLE_BYTES 64			/* role_permissions.role */
-/* The editor of the events the admin tool writes (events.editor_user). */
-#define ADMIN_EDITOR "oidc-secret-admin"
-
-/*
- * Every change below is one transaction that also appends the event
- * ZITADEL writes for it (its names and payload fields), at the next
- * sequence of the aggregate: org, user, instance, or project, whose
- * projects.sequence moves with it.  A deadlock is retried.  Refusals:
- * ERR_NOT_FOUND or ERR_EXISTS, with *what naming the object ("organization",
- * "user", "role", "project", "membership", "client ID", "name").
- */
-struct org_row {
-	char id[ID_BYTES + 1];
-	char name[NAME_BYTES + 1];
-	char state[16];
-	char created[32];
-};
-
-struct user_row {
-	char id[ID_BYTES + 1];
-	char org[ID_BYTES + 1];
-	char username[NAME_BYTES + 1];
-	char state[16];
-};
-
-struct member_row {
-	char user_id[ID_BYTES + 1];
-	char scope[16];			/* instance, org, project */
-	char scope_id[ID_BYTES + 1];	/* "" for instance */
-	char role[ROLE_BYTES + 1];
-};
-
-struct project_row {
-	char id[ID_BYTES + 1];
-	char org[ID_BYTES + 1];
-	char name[NAME_BYTES + 1];
-	char state[16];
-	unsigned long long sequence;
-};
-
-struct app_list_row {
-	char id[ID_BYTES + 1];
-	char project_id[ID_BYTES + 1];
-	char name[NAME_BYTES + 1];
-	char type[8];			/* oidc, api, saml */
-	char state[16];
-	char client_id[ID_BYTES + 1];	/* "" without a configuration row */
-	char auth_method[24];
-	int has_secret;
-};
-
-/* A new app and, for a confidential one, the hash of its first secret. */
-struct app_new {
-	const char *id, *project_id, *name, *client_id;
-	enum app_kind kind;		/* APP_OIDC or APP_API */
-	const char *auth_method;	/* spelled as its table has it */
-	const char *hash;		/* NULL: none (none, private_key_jwt) */
-};
+/* --- init (store_admin_init.c) --- */
 
 /* What init makes; the token is stored as its SHA-256 only. */
 struct init_new {
@@ -141,44 +209,6 @@ struct init_new {
 	const struct ts *token_expires;	/* NULL: never */
 	const char *token_scopes;
 };
-
-enum err store_org_add(struct store *s, const char *id, const char *name,
-    const char **what);
-/* *already: it was inactive before. */
-enum err store_org_deactivate(struct store *s, const char *id, int *already,
-    const char **what);
-enum err store_org_list(struct store *s,
-    void (*each)(void *arg, const struct org_row *r), void *arg);
-
-enum err store_user_add(struct store *s, const char *id, const char *org,
-    const char *username, const char **what);
-enum err store_user_deactivate(struct store *s, const char *id, int *already,
-    const char **what);
-/* org NULL: every organization's. */
-enum err store_user_list(struct store *s, const char *org,
-    void (*each)(void *arg, const struct user_row *r), void *arg);
-
-/* A role unknown to role_permissions is refused (ERR_NOT_FOUND, "role"). */
-enum err store_member_add(struct store *s, const char *user,
-    const char *scope, const char *scope_id, const char *role,
-    const char **what);
-enum err store_member_remove(struct store *s, const char *user,
-    const char *scope, const char *scope_id, const char *role,
-    const char **what);
-enum err store_member_list(struct store *s, const char *user,
-    void (*each)(void *arg, const struct member_row *r), void *arg);
-/* The roles role_permissions knows, ", "-separated, for a message. */
-enum err store_role_names(struct store *s, char *out, size_t outlen);
-
-enum err store_project_add(struct store *s, const char *id, const char *org,
-    const char *name, const char **what);
-enum err store_project_list(struct store *s, const char *org,
-    void (*each)(void *arg, const struct project_row *r), void *arg);
-
-enum err store_app_add(struct store *s, const struct app_new *a,
-    const char **what);
-enum err store_app_list(struct store *s, const char *project,
-    void (*each)(void *arg, const struct app_list_row *r), void *arg);
 
 /*
  * On a migrated database without organizations: the organization, its

@@ -56,12 +56,13 @@ struct store {
 
 /*
  * A role of user holding the permission (the first ?) at instance scope,
- * at the organisation org or at the project project (SQL expressions):
- * the one membership test every permission check uses (doc/database.md).
+ * at the organisation org or at the project project (SQL expressions),
+ * each role only at its own scope: the one membership test every
+ * permission check uses (doc/database.md, "Roles and their scopes").
  */
 #define SQL_PERMITTED(user, org, project) \
 	"EXISTS (SELECT 1 FROM memberships m JOIN role_permissions r" \
-	" ON r.role = m.role WHERE m.user_id = " user \
+	" ON r.role = m.role AND r.scope = m.scope WHERE m.user_id = " user \
 	" AND r.permission = ? AND ((m.scope = 'instance' AND" \
 	" m.scope_id = '') OR (m.scope = 'org' AND m.scope_id = " org ")" \
 	" OR (m.scope = 'project' AND m.scope_id = " project ")))"

@@ -334,12 +334,15 @@ class Env:
         return rows[0] if rows else None
 
     def snapshot(self):
-        """What a request could change: compared before and after errors."""
+        """What a request or an admin command could change: compared before
+        and after errors."""
         return {
             "projects": self.q("SELECT id, sequence, change_date FROM projects ORDER BY id"),
             "apps": self.q("SELECT id, change_date FROM apps ORDER BY id"),
             "oidc": self.q("SELECT app_id, client_secret_hash, secret_change_date"
                            " FROM oidc_configs ORDER BY app_id"),
+            "api_configs": self.q("SELECT app_id, client_secret_hash, secret_change_date"
+                                  " FROM api_configs ORDER BY app_id"),
             "events": self.q("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM events"),
             "tokens": self.q("SELECT token_sha256, revoked_at FROM access_tokens"
                              " ORDER BY token_sha256"),
@@ -348,6 +351,10 @@ class Env:
                                " FROM users WHERE user_type = 'machine' ORDER BY id"),
             "keys": self.q("SELECT id, user_id, public_key FROM machine_keys"
                            " ORDER BY id"),
+            "memberships": self.q("SELECT user_id, scope, scope_id, role FROM memberships"
+                                  " ORDER BY user_id, scope, scope_id, role"),
+            "role_permissions": self.q("SELECT * FROM role_permissions"
+                                       " ORDER BY role, permission"),
         }
 
     def org(self, state="active"):

@@ -27,6 +27,10 @@ from harness import (API_PROJECT, ERRORS, SECRET_RE, argon2_verify, env, http, n
                      php_verify, rest, st)
 
 SQL_DIR = os.path.join(st.ROOT, "sql")
+# The shipped migrations, and the numbers a test's own files take after them.
+SHIPPED = sorted(f for f in os.listdir(SQL_DIR) if re.match(r"^\d{3}_[a-z0-9_]+\.sql$", f))
+LATEST = int(SHIPPED[-1][:3])
+NEXT, AFTER = "%03d" % (LATEST + 1), "%03d" % (LATEST + 2)
 TOKEN_RE = re.compile(r"^[A-Za-z0-9]{43}$")
 DEMO = st.DEMO
 
@@ -124,14 +128,16 @@ class Migrate(AdminCase):
         self.fresh("fresh")
         r = run_admin(self.config, "migrate")
         self.assert_exit(r, 0)
-        self.assertIn("applied 001_schema.sql", r.stdout)
-        self.assertIn("applied 002_role_permissions.sql", r.stdout)
-        self.assertIn("applied 003_api_apps.sql", r.stdout)
+        for name in SHIPPED:
+            self.assertIn("applied " + name, r.stdout)
+        self.assertIn("schema at version %d (%d applied now)" % (LATEST, len(SHIPPED)),
+                      r.stdout)
         self.assertEqual(r.stderr, "")
         tables, versions, roles = self.state()
         self.assertEqual([v[:2] for v in versions],
-                         [["1", "001_schema.sql"], ["2", "002_role_permissions.sql"],
-                          ["3", "003_api_apps.sql"]])
+                         [[str(int(f[:3])), f] for f in SHIPPED])
+        self.assertEqual(SHIPPED[:4], ["001_schema.sql", "002_role_permissions.sql",
+                                       "003_api_apps.sql", "004_role_scopes.sql"])
         names = {t[0] for t in tables}
         for t in ("orgs", "users", "memberships", "role_permissions", "access_tokens",
                   "projects", "apps", "oidc_configs", "api_configs", "events",
@@ -150,12 +156,12 @@ class Migrate(AdminCase):
         self.fresh("newer")
         self.assert_exit(run_admin(self.config, "migrate"), 0)
         rows(self.env, self.database, "INSERT INTO schema_migrations VALUES"
-             " (7, '007_from_the_future.sql', UTC_TIMESTAMP(6))")
+             " (%d, 'from_the_future.sql', UTC_TIMESTAMP(6))" % (LATEST + 3))
         before = self.state()
         # Even a pending file of its own is not applied to a newer database.
-        d = self.sql_dir(("004_extra.sql", "CREATE TABLE extra (id INT);\n"))
+        d = self.sql_dir((NEXT + "_extra.sql", "CREATE TABLE extra (id INT);\n"))
         r = run_admin(self.config, "migrate", "--sql-dir", d)
-        self.assert_exit(r, 6, r"schema version 7, newer than .*\(4 in ")
+        self.assert_exit(r, 6, r"schema version %d, newer than .*\(%d in " % (LATEST + 3, LATEST + 1))
         self.assertIn("nothing changed", r.stderr)
         self.assertNotIn("applied", r.stdout)
         self.assertEqual(self.state(), before)
@@ -165,37 +171,40 @@ class Migrate(AdminCase):
         self.assert_exit(run_admin(self.config, "migrate"), 0)
         good_insert = ("INSERT INTO role_permissions (role, permission)"
                        " VALUES ('OPS_TEST_ROLE', 'ops.test');\n")
-        d = self.sql_dir(("004_broken.sql", "-- a good statement, then a bad one\n"
+        broken = NEXT + "_broken.sql"
+        d = self.sql_dir((broken, "-- a good statement, then a bad one\n"
                           + good_insert + "UPDATE no_such_table SET x = 1;\n"))
         before = self.state()
         r = run_admin(self.config, "migrate", "--sql-dir", d)
-        self.assert_exit(r, 4, r"004_broken\.sql: the statement ending at line 3 failed")
-        self.assertIn("004_broken.sql not applied; schema left at version 3", r.stderr)
-        self.assertNotIn("applied 004", r.stdout)
+        self.assert_exit(r, 4, r"%s: the statement ending at line 3 failed" % re.escape(broken))
+        self.assertIn("%s not applied; schema left at version %d" % (broken, LATEST), r.stderr)
+        self.assertNotIn("applied " + NEXT, r.stdout)
         # The INSERT before the failure is undone (DML in the transaction).
         self.assertEqual(self.state(), before)
         # Fixed, it applies, once.
-        with open(os.path.join(d, "004_broken.sql"), "w") as fh:
+        with open(os.path.join(d, broken), "w") as fh:
             fh.write(good_insert)
         r = run_admin(self.config, "migrate", "--sql-dir", d)
         self.assert_exit(r, 0)
-        self.assertIn("applied 004_broken.sql", r.stdout)
+        self.assertIn("applied " + broken, r.stdout)
         self.assertNotIn("applied 001", r.stdout)
         _, versions, roles = self.state()
-        self.assertEqual([v[0] for v in versions], ["1", "2", "3", "4"])
+        self.assertEqual([v[0] for v in versions], [str(v) for v in range(1, LATEST + 2)])
         self.assertIn(["OPS_TEST_ROLE", "ops.test"], roles)
 
     def test_a_skipped_older_migration_is_refused(self):
         self.fresh("gap")
         self.assert_exit(run_admin(self.config, "migrate"), 0)
-        d = self.sql_dir(("004_a.sql", "CREATE TABLE IF NOT EXISTS gap_a (id INT);\n"),
-                         ("005_b.sql", "CREATE TABLE IF NOT EXISTS gap_b (id INT);\n"))
-        # 005 recorded, 004 never: applying 004 now would run it out of order.
+        d = self.sql_dir((NEXT + "_a.sql", "CREATE TABLE IF NOT EXISTS gap_a (id INT);\n"),
+                         (AFTER + "_b.sql", "CREATE TABLE IF NOT EXISTS gap_b (id INT);\n"))
+        # The later one recorded, the earlier never: applying it now would
+        # run it out of order.
         rows(self.env, self.database, "INSERT INTO schema_migrations VALUES"
-             " (5, '005_b.sql', UTC_TIMESTAMP(6))")
+             " (%d, '%s_b.sql', UTC_TIMESTAMP(6))" % (LATEST + 2, AFTER))
         before = self.state()
         r = run_admin(self.config, "migrate", "--sql-dir", d)
-        self.assert_exit(r, 3, r"004_a\.sql was never applied, yet the database is at version 5")
+        self.assert_exit(r, 3, r"%s_a\.sql was never applied, yet the database is at version %d"
+                         % (NEXT, LATEST + 2))
         self.assertIn("nothing changed", r.stderr)
         self.assertEqual(self.state(), before)
 
@@ -225,11 +234,12 @@ class Migrate(AdminCase):
     def test_statement_without_semicolon_is_refused(self):
         self.fresh("nosemi")
         self.assert_exit(run_admin(self.config, "migrate"), 0)
-        d = self.sql_dir(("004_open.sql", "INSERT INTO role_permissions VALUES ('A', 'b')\n"))
+        d = self.sql_dir((NEXT + "_open.sql", "INSERT INTO role_permissions (role, permission)"
+                          " VALUES ('A', 'b')\n"))
         before = self.state()
         r = run_admin(self.config, "migrate", "--sql-dir", d)
         # A malformed file is an input file's fault (3), not the database's.
-        self.assert_exit(r, 3, r"004_open\.sql: the last statement has no ';'")
+        self.assert_exit(r, 3, r"%s_open\.sql: the last statement has no ';'" % NEXT)
         self.assertEqual(self.state(), before)
 
     def test_bad_sql_directories_are_configuration_errors(self):
@@ -250,11 +260,12 @@ class Migrate(AdminCase):
 
     def test_sql_dir_from_the_environment(self):
         self.fresh("envdir")
-        d = self.sql_dir(("004_extra.sql", "CREATE TABLE IF NOT EXISTS extra (id INT);\n"))
+        d = self.sql_dir((NEXT + "_extra.sql", "CREATE TABLE IF NOT EXISTS extra (id INT);\n"))
         r = run_admin(self.config, "migrate", sql_dir=d)
         self.assert_exit(r, 0)
-        self.assertIn("applied 004_extra.sql", r.stdout)
-        self.assertIn("schema at version 4 (4 applied now)", r.stdout)
+        self.assertIn("applied %s_extra.sql" % NEXT, r.stdout)
+        self.assertIn("schema at version %d (%d applied now)" % (LATEST + 1, LATEST + 1),
+                      r.stdout)
 
     def test_unreachable_database_is_4(self):
         self.fresh("down")
@@ -284,10 +295,15 @@ class WithDemo(AdminCase):
     def sql(self, query):
         return rows(self.env, self.database, query)
 
-    def issue(self, *args, user=DEMO["USER_ID"]):
+    def issue(self, *args, user=DEMO["USER_ID"], warning=None):
+        """A token, printed alone; stderr empty, or the one warning line."""
         r = run_admin(self.config, "token", "issue", "--user", user, *args)
         self.assert_exit(r, 0)
-        self.assertEqual(r.stderr, "")
+        if warning is None:
+            self.assertEqual(r.stderr, "")
+        else:
+            self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+            self.assertRegex(r.stderr, warning)
         token = r.stdout.strip()
         self.assertRegex(token, TOKEN_RE)
         self.assertEqual(r.stdout, token + "\n", "the token is printed once, alone")
@@ -341,7 +357,13 @@ class Tokens(WithDemo):
         _, ttype, _, _, expires, _ = self.token_row(pat_ttl)
         self.assertEqual(ttype, "pat")
         self.assertTrue(590 < (parse_dt(expires) - now_utc()).total_seconds() <= 601)
-        other_aud = self.issue("--audience", "123 456")
+        # The responder will refuse an access token without api_project_id
+        # in its audience: issued, with a warning saying so and what to do.
+        other_aud = self.issue("--audience", "123 456", warning=(
+            r'^oidc-secret-admin: token issue: warning: the audience "123 456" does not '
+            r'hold api_project_id \(%s\), so the responder will refuse this access token; '
+            r'leave --audience out, add %s to it, or issue a personal access token \(--pat\)'
+            % (API_PROJECT, API_PROJECT)))
         self.assertEqual(self.token_row(other_aud)[2], "123 456")
         several = self.issue("--audience", "123 %s" % API_PROJECT, "--scopes", "openid profile")
         self.assertEqual(self.token_row(several)[2:4], ["123 %s" % API_PROJECT, "openid profile"])
@@ -546,11 +568,29 @@ class Hash(AdminCase):
                                  "expected one secret on stdin")
 
 
+def readme_responder_grants():
+    """README's Getting started: the GRANT statements of the responder's user."""
+    with open(os.path.join(st.ROOT, "README.md")) as f:
+        text = f.read()
+    block = [b for b in re.findall(r"^```sh getting-started\n(.*?)^```$", text, re.S | re.M)
+             if "CREATE USER 'oidc_secret'@" in b][0]
+    return re.findall(r"^GRANT (.+?) ON oidc_secret\.(\w+) TO 'oidc_secret'@'localhost';$",
+                      block, re.M)
+
+
 class CheckConfig(AdminCase):
+    database = "oidc_admin_check"
+
     @classmethod
     def setUpClass(cls):
         cls.env = env()
-        cls.config, cls.password = own_database(cls.env, "oidc_admin_check", migrate=True)
+        cls.config, cls.password = own_database(cls.env, cls.database, migrate=True)
+        # The API project init would have made: api_project_id names it.
+        rows(cls.env, cls.database,
+             "INSERT INTO orgs VALUES ('check-org', 'Check', 'active', UTC_TIMESTAMP(6),"
+             " UTC_TIMESTAMP(6));"
+             " INSERT INTO projects VALUES ('%s', 'check-org', 'API', 'active', 1,"
+             " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))" % API_PROJECT)
 
     def conf_text(self, name, text):
         """The configuration with the keys of text replaced (a key given
@@ -570,9 +610,86 @@ class CheckConfig(AdminCase):
         r = run_admin(self.config, "check-config")
         self.assert_exit(r, 0)
         self.assertIn("configuration: %s: ok (hash argon2id)" % self.config, r.stdout)
-        self.assertIn("database: reachable, schema version 3", r.stdout)
+        self.assertIn("database: reachable, schema version %d" % LATEST, r.stdout)
         self.assertEqual(r.stderr, "")
         self.assert_no_password(r)
+
+    def test_the_admin_tools_user_and_the_api_project_are_named(self):
+        r = run_admin(self.config, "check-config")
+        self.assert_exit(r, 0)
+        self.assertIn("database user: 'oidc_admin_check'@'localhost': may change the schema: "
+                      "the admin tool's user", r.stdout)
+        self.assertIn('api_project_id: %s: project "API", active' % API_PROJECT, r.stdout)
+
+    def test_an_api_project_id_that_names_no_project_is_a_warning(self):
+        r = run_admin(self.conf_text("noproject", "api_project_id = 4040404\n"),
+                      "check-config")
+        self.assert_exit(r, 0)
+        self.assertEqual(r.stderr.splitlines(), [
+            "oidc-secret-admin: warning: api_project_id = 4040404 names no project in this"
+            " database: the responder accepts access tokens with 4040404 in their audience all"
+            " the same, but init made the API project and printed its ID; oidc-secret-admin"
+            " project list lists the projects"])
+        self.assertNotIn("api_project_id:", r.stdout)
+
+    def responder_user(self, name, grants):
+        """A database user of its own with these (privileges, table) grants;
+        a configuration that names it."""
+        password = st.random_password()
+        self.env.db.sql("DROP USER IF EXISTS '{u}'@'localhost';"
+                        " CREATE USER '{u}'@'localhost' IDENTIFIED BY '{p}';".format(
+                            u=name, p=password))
+        for privs, table in grants:
+            self.env.db.sql("GRANT %s ON `%s`.`%s` TO '%s'@'localhost';"
+                            % (privs, self.database, table, name))
+        return self.conf_text(name, "db_user = %s\ndb_password = %s\n" % (name, password))
+
+    def test_the_responders_user_has_exactly_the_readme_grants(self):
+        grants = readme_responder_grants()
+        self.assertGreaterEqual(len(grants), 10)
+        conf = self.responder_user("oidc_check_resp", grants)
+        r = run_admin(conf, "check-config")
+        self.assert_exit(r, 0)
+        self.assertEqual(r.stderr, "")
+        self.assertIn("database: reachable, the tables in place", r.stdout)
+        self.assertIn("database user: 'oidc_check_resp'@'localhost': exactly the responder's"
+                      " grants (oidc-secret.conf(5))", r.stdout)
+        self.assertIn('api_project_id: %s: project "API", active' % API_PROJECT, r.stdout)
+
+    def test_a_grant_missing_or_one_too_many_is_named_with_its_statement(self):
+        grants = readme_responder_grants()
+        # Each grant the README gives is one check-config looks for.
+        for i, (privs, table) in enumerate(grants):
+            with self.subTest(without=(privs, table)):
+                conf = self.responder_user("oidc_check_less", grants[:i] + grants[i + 1:])
+                r = run_admin(conf, "check-config")
+                self.assert_exit(r, 1)
+                lines = r.stderr.splitlines()
+                self.assertRegex(lines[0], r"^oidc-secret-admin: database user "
+                                 r"'oidc_check_less'@'localhost' lacks \d+ and holds 0 more than"
+                                 r" the responder's grants \(oidc-secret\.conf\(5\)\); as the"
+                                 r" database's administrator, run:$")
+                self.assertTrue(lines[1:], r.stderr)
+                for line in lines[1:]:
+                    self.assertRegex(line, r"^GRANT (SELECT|UPDATE|INSERT)( \(\w+\))? ON "
+                                     r"`oidc_admin_check`\.`%s` TO 'oidc_check_less'@'localhost';$"
+                                     % table)
+        # More than the responder needs: the stored hashes readable.
+        conf = self.responder_user("oidc_check_more", grants + [("SELECT", "oidc_configs")])
+        r = run_admin(conf, "check-config")
+        self.assert_exit(r, 1)
+        # Revoked from the table, the column goes too: granted again after.
+        self.assertEqual(r.stderr.splitlines()[1:], [
+            "REVOKE SELECT ON `oidc_admin_check`.`oidc_configs` FROM"
+            " 'oidc_check_more'@'localhost';",
+            "GRANT SELECT (app_id) ON `oidc_admin_check`.`oidc_configs` TO"
+            " 'oidc_check_more'@'localhost';"])
+        self.assertIn("lacks 0 and holds 1 more", r.stderr)
+        # Run as told, the statements make it right.
+        self.env.db.sql("\n".join(r.stderr.splitlines()[1:]))
+        r = run_admin(conf, "check-config")
+        self.assert_exit(r, 0)
+        self.assertIn("exactly the responder's grants", r.stdout)
 
     def test_config_from_the_environment_variable(self):
         r = run_admin(None, "check-config", extra_env={"OIDC_SECRET_CONFIG": self.config})

@@ -1,53 +1,70 @@
-"""An existing database upgrades in place: 003_api_apps.sql on data.
+"""An existing database upgrades in place, its rows kept.
 
-A database made by the schema before API apps had secrets (migrations 001
-and 002 only), holding organisations, users, memberships, tokens, a project
-with an OIDC app whose secret was regenerated, an API app, a SAML app and
-their events, is migrated with today's sql/.  Every row that was there is
-there unchanged, the API app gets its configuration row, and the upgraded
-database serves the API app's regeneration through the real responder.
+003_api_apps.sql: a database made by the schema before API apps had
+secrets (migrations 001 and 002 only), holding organisations, users,
+memberships, tokens, a project with an OIDC app whose secret was
+regenerated, an API app, a SAML app and their events, is migrated with
+today's sql/.  Every row that was there is there unchanged, the API app
+gets its configuration row, and the upgraded database serves the API app's
+regeneration through the real responder.
+
+004_role_scopes.sql: a database at version 3 whose memberships hold roles
+at scopes not their own (as an older oidc-secret-admin, or SQL, gave them)
+is migrated.  Every row stays, each role gets its scope, migrate lists the
+memberships that now grant nothing with what to run instead, the responder
+refuses them on every call, and what migrate said to run works.
 """
 
+import json
 import os
+import re
 import shutil
+import subprocess
 import unittest
 
 import pymysql
 
-from harness import (API_PROJECT, env, php_verify, rest, st)
+from harness import (API_PROJECT, env, http, php_verify, rest, st)
 
 DATABASE = "oidc_secret_upgrade"
-USER = "oidc_secret_upgrade"
 API_REST = "/management/v1/projects/%s/apps/%s/api_config/_generate_client_secret"
-TABLES = ("orgs", "users", "memberships", "role_permissions", "access_tokens",
-          "projects", "apps", "oidc_configs", "events")
+V2_PATH = "/zitadel.application.v2.ApplicationService/GenerateClientSecret"
+V2BETA_PATH = "/zitadel.app.v2beta.AppService/RegenerateClientSecret"
+# The tables of the old schema, with their columns then (a migration may add
+# columns: role_permissions.scope).
+TABLES = {"orgs": "*", "users": "*", "memberships": "*",
+          "role_permissions": "role, permission", "access_tokens": "*", "projects": "*",
+          "apps": "*", "oidc_configs": "*", "events": "*"}
+SQL = os.path.join(st.ROOT, "sql")
+LATEST = max(int(f[:3]) for f in os.listdir(SQL) if re.match(r"^\d{3}_\w+\.sql$", f))
 
 
-class Upgrade(unittest.TestCase):
+class Database:
+    """A database of its own, migrated with the first `upto` shipped files."""
+
     @classmethod
-    def setUpClass(cls):
-        e = cls.env = env()
-        cls.password = st.random_password()
-        cls.config = st.responder_config(
-            os.path.join(e.dir, "oidc-secret-upgrade.conf"), e.db, DATABASE, USER,
-            cls.password, log_level="info", hash_algorithm="bcrypt", bcrypt_cost=4)
+    def setup(cls, name, upto):
+        self = cls
+        e = self.env = env()
+        self.database = name
+        self.password = st.random_password()
+        self.config = st.responder_config(
+            os.path.join(e.dir, "%s.conf" % name), e.db, name, name,
+            self.password, log_level="info", hash_algorithm="bcrypt", bcrypt_cost=4)
         e.db.sql("CREATE DATABASE `%s` CHARACTER SET utf8mb4;\n"
                  "CREATE USER '%s'@'localhost' IDENTIFIED BY '%s';\n"
                  "GRANT ALL ON `%s`.* TO '%s'@'localhost';\n" % (
-                     DATABASE, USER, cls.password, DATABASE, USER))
+                     name, name, self.password, name, name))
         # The schema as it was: only the migrations that existed then.
-        cls.old_sql = os.path.join(e.dir, "sql-before-api-apps")
-        os.makedirs(cls.old_sql, exist_ok=True)
-        for f in ("001_schema.sql", "002_role_permissions.sql"):
-            shutil.copy(os.path.join(st.ROOT, "sql", f), cls.old_sql)
-        out = st.admin(cls.config, "migrate", "--sql-dir", cls.old_sql)
-        assert "schema at version 2" in out.stdout, out.stdout
-        cls.conn = pymysql.connect(unix_socket=e.db.socket, user="root", database=DATABASE,
-                                   autocommit=True, charset="utf8mb4")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.conn.close()
+        self.old_sql = os.path.join(e.dir, "sql-%s" % name)
+        os.makedirs(self.old_sql, exist_ok=True)
+        shipped = sorted(f for f in os.listdir(SQL) if re.match(r"^\d{3}_\w+\.sql$", f))
+        for f in shipped[:upto]:
+            shutil.copy(os.path.join(SQL, f), self.old_sql)
+        out = st.admin(self.config, "migrate", "--sql-dir", self.old_sql)
+        assert "schema at version %d" % upto in out.stdout, out.stdout
+        self.conn = pymysql.connect(unix_socket=e.db.socket, user="root", database=name,
+                                    autocommit=True, charset="utf8mb4")
 
     def q(self, sql, *args):
         with self.conn.cursor() as c:
@@ -56,7 +73,21 @@ class Upgrade(unittest.TestCase):
 
     def dump(self):
         """Every row of every table the old schema had, in a stable order."""
-        return {t: self.q("SELECT * FROM `%s` ORDER BY 1, 2" % t) for t in TABLES}
+        return {t: self.q("SELECT %s FROM `%s` ORDER BY 1, 2" % (cols, t))
+                for t, cols in TABLES.items()}
+
+    def migrate(self):
+        return st.admin(self.config, "migrate", "--sql-dir", SQL, check=False)
+
+
+class Upgrade(Database, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.setup(DATABASE, 2)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.conn.close()
 
     def fill(self):
         now = "UTC_TIMESTAMP(6)"
@@ -90,16 +121,18 @@ class Upgrade(unittest.TestCase):
     def test_upgrade_keeps_every_row_and_serves_api_apps(self):
         self.fill()
         before = self.dump()
-        out = st.admin(self.config, "migrate", "--sql-dir", os.path.join(st.ROOT, "sql"))
+        out = self.migrate()
+        self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn("applied 003_api_apps.sql", out.stdout)
+        self.assertEqual(out.stderr, "", "no membership is at a scope not its role's")
         self.assertEqual(self.dump(), before, "a row changed in the upgrade")
-        self.assertEqual(self.q("SELECT MAX(version) FROM schema_migrations")[0][0], 3)
+        self.assertEqual(self.q("SELECT MAX(version) FROM schema_migrations")[0][0], LATEST)
         # The API app, and only it, has its configuration row, no secret yet.
         self.assertEqual(self.q("SELECT app_id, client_id, auth_method, client_secret_hash"
                                 " FROM api_configs"),
                          ((b"a-api", b"a-api", "basic", None),))
         # A second run changes nothing.
-        again = st.admin(self.config, "migrate", "--sql-dir", os.path.join(st.ROOT, "sql"))
+        again = self.migrate()
         self.assertIn("(0 applied now)", again.stdout)
         # The upgraded database serves the API app's call.
         web = self.env.lighttpd("upgrade", config=self.config)
@@ -117,6 +150,139 @@ class Upgrade(unittest.TestCase):
                          "project.application.config.api.secret.changed")
         # The OIDC app's row is as it was.
         self.assertEqual(self.q("SELECT * FROM oidc_configs"), before["oidc_configs"])
+
+
+
+class RoleScopes(Database, unittest.TestCase):
+    """A populated database at version 3 with memberships at scopes not
+    their roles', upgraded."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.setup("oidc_secret_upgrade_scopes", 3)
+        cls.web = cls.env.lighttpd("upgrade-scopes", config=cls.config)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.conn.close()
+
+    def token(self, user):
+        token = "t" + st.random_password()
+        self.env.secrets_seen.add(token)
+        self.q("INSERT INTO access_tokens VALUES (%s, %s, 'access', %s, 'openid',"
+               " UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, NULL, UTC_TIMESTAMP(6))",
+               st.sha256_hex(token), user, API_PROJECT)
+        return token
+
+    def fill(self):
+        """Organisation A (project pa, app aa) and C (project pc, app ac);
+        C's users hold roles at scopes not theirs, A's owner rightly."""
+        now = "UTC_TIMESTAMP(6)"
+        self.q("INSERT INTO orgs VALUES ('oa', 'A', 'active', %s, %s),"
+               " ('oc', 'C', 'active', %s, %s)" % (now, now, now, now))
+        self.q("INSERT INTO users VALUES ('ua', 'oa', 'owner', 'active'),"
+               " ('uc1', 'oc', 'one', 'active'), ('uc2', 'oc', 'two', 'active'),"
+               " ('uc3', 'oc', 'three', 'active'), ('uc4', 'oc', 'four', 'active')")
+        for p, o in (("pa", "oa"), ("pc", "oc")):
+            self.q("INSERT INTO projects VALUES (%%s, %%s, 'P', 'active', 1, %s, %s)"
+                   % (now, now), p, o)
+        for a, p in (("aa", "pa"), ("ac", "pc")):
+            self.q("INSERT INTO apps VALUES (%%s, %%s, 'Web', 'oidc', 'active', %s, %s)"
+                   % (now, now), a, p)
+            self.q("INSERT INTO oidc_configs VALUES (%s, %s, 'basic', NULL, NULL)",
+                   a, a + "@c")
+        # A site's own role, of no family: it gets no scope.
+        self.q("INSERT INTO role_permissions VALUES ('SITE_ROTATOR', 'project.app.write')")
+        self.q("INSERT INTO memberships VALUES"
+               " ('ua', 'org', 'oa', 'ORG_OWNER'),"
+               " ('uc1', 'instance', '', 'PROJECT_OWNER'),"
+               " ('uc2', 'org', 'oc', 'IAM_OWNER'),"
+               " ('uc3', 'project', 'pa', 'ORG_OWNER'),"
+               " ('uc4', 'org', 'oc', 'SITE_ROTATOR'),"
+               " ('uc4', 'org', 'oc', 'NO_SUCH_ROLE')")
+
+    def call(self, token, project, app, via, org=None):
+        if via == "v1":
+            return rest(self.web.port, project, app, token=token, org=org)
+        body = {"projectId": project, "applicationId": app}
+        if via == "v2beta":
+            body["isOidc"] = True
+        return http(self.web.port, "POST", V2_PATH if via == "v2" else V2BETA_PATH,
+                    {"Content-Type": "application/json", "Authorization": "Bearer " + token},
+                    json.dumps(body))
+
+    def test_mismatched_memberships_are_listed_and_grant_nothing(self):
+        self.fill()
+        before = self.dump()
+        out = self.migrate()
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("applied 004_role_scopes.sql", out.stdout)
+        self.assertEqual(self.dump(), before, "a row changed in the upgrade")
+        self.assertEqual(dict(self.q("SELECT role, GROUP_CONCAT(DISTINCT COALESCE(scope, '-'))"
+                                     " FROM role_permissions GROUP BY role")),
+                         {"IAM_OWNER": "instance", "IAM_ORG_MANAGER": "instance",
+                          "IAM_OWNER_VIEWER": "instance", "ORG_OWNER": "org",
+                          "ORG_OWNER_VIEWER": "org", "ORG_USER_MANAGER": "org",
+                          "PROJECT_OWNER": "project", "PROJECT_OWNER_GLOBAL": "project",
+                          "PROJECT_OWNER_VIEWER": "project",
+                          "PROJECT_OWNER_VIEWER_GLOBAL": "project", "SITE_ROTATOR": "-"})
+        admin = "oidc-secret-admin member "
+        self.assertEqual(out.stderr, "".join(line + "\n" for line in (
+            "oidc-secret-admin: these memberships hold a role at a scope that is not the"
+            " role's, and grant nothing (see oidc-secret-admin(8), ROLES AND SCOPES):",
+            "oidc-secret-admin: user uc1 holds PROJECT_OWNER at instance, a role of a project",
+            "  remove it: " + admin + "remove --user uc1 --scope instance --role PROJECT_OWNER",
+            "  instead: " + admin + "add --user uc1 --scope project --project ID"
+            " --role PROJECT_OWNER",
+            "      or: " + admin + "add --user uc1 --scope instance --role IAM_OWNER",
+            "oidc-secret-admin: user uc2 holds IAM_OWNER at org oc, a role of the instance",
+            "  remove it: " + admin + "remove --user uc2 --scope org --org oc --role IAM_OWNER",
+            "  instead: " + admin + "add --user uc2 --scope org --org oc --role ORG_OWNER",
+            "      or: " + admin + "add --user uc2 --scope instance --role IAM_OWNER",
+            "oidc-secret-admin: user uc3 holds ORG_OWNER at project pa, a role of an"
+            " organization",
+            "  remove it: " + admin + "remove --user uc3 --scope project --project pa"
+            " --role ORG_OWNER",
+            "  instead: " + admin + "add --user uc3 --scope project --project pa"
+            " --role PROJECT_OWNER",
+            "      or: " + admin + "add --user uc3 --scope org --org oa --role ORG_OWNER",
+            "oidc-secret-admin: user uc4 holds SITE_ROTATOR at org oc, a role of no scope",
+            "  remove it: " + admin + "remove --user uc4 --scope org --org oc"
+            " --role SITE_ROTATOR",
+            "  instead: give the role one scope: UPDATE role_permissions SET scope = 'org'"
+            " WHERE role = 'SITE_ROTATOR'")))
+        # Disarmed: no call, in A or in C, with or without an org header.
+        for user in ("uc1", "uc2", "uc3", "uc4"):
+            token = self.token(user)
+            for project, app, org in (("pa", "aa", "oa"), ("pc", "ac", "oc")):
+                for via, header in (("v1", org), ("v1", None), ("v2", None),
+                                    ("v2beta", None)):
+                    with self.subTest(user=user, project=project, via=via, org=header):
+                        seq = self.q("SELECT sequence FROM projects WHERE id = %s", project)
+                        r = self.call(token, project, app, via, header)
+                        self.assertEqual(r.status, 403, r.body)
+                        self.assertEqual(self.q("SELECT sequence FROM projects WHERE id = %s",
+                                                project), seq)
+        # The rightful owner goes on as before.
+        r = self.call(self.token("ua"), "pa", "aa", "v1")
+        self.assertEqual(r.status, 200, r.body)
+        self.env.secrets_seen.add(r.json()["clientSecret"])
+        # Listed again while they are there; gone once what it said is run.
+        self.assertEqual(self.migrate().stderr, out.stderr)
+        lines = [ln.split(": ", 1)[1] for ln in out.stderr.splitlines()
+                 if ln.startswith(("  remove it: ", "  instead: "))]
+        for line in lines:
+            if "UPDATE " in line:
+                self.q(line[line.index("UPDATE "):])
+            elif "--project ID" not in line:
+                args = line.split()[1:]
+                r = st.admin(self.config, *args, check=False)
+                self.assertEqual(r.returncode, 0, (args, r.stderr))
+        again = self.migrate()
+        self.assertEqual((again.returncode, again.stderr), (0, ""))
+        r = self.call(self.token("uc2"), "pc", "ac", "v2")
+        self.assertEqual(r.status, 200, r.body)
+        self.env.secrets_seen.add(r.json()["clientSecret"])
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@
  * lines skipped anywhere, also inside a statement; CRLF line ends; ';'
  * ending a statement only at the end of a line (inside a line, or before a
  * trailing comment, it does not); a last statement without ';' refused
- * with ERR_CONFIG and the last line; an error from the callback stopping
+ * with ERR_CONFIG and the last line; a server's executable comment kept
+ * in its statement; an error from the callback stopping
  * the split at once, with the line where that statement ended; long
  * statements; the file names NNN_name.sql, version 001 to 999.
  */
@@ -126,6 +127,21 @@ test_comments_and_blank_lines(void **state)
 	check("SELECT '--x';\n", 1, 1, "SELECT '--x'");
 }
 
+/*
+ * A server's executable comment (004_role_scopes.sql: MariaDB reads the
+ * IF NOT EXISTS inside it, MySQL skips it) is the statement's, as any text
+ * inside a line.
+ */
+static void
+test_executable_comment_stays(void **state)
+{
+	(void)state;
+	check("ALTER TABLE t\n  ADD COLUMN /*M! IF NOT EXISTS */ c INT NULL;\n"
+	    "UPDATE t SET c = 1\n  WHERE c IS NULL;\n", 4, 2,
+	    "ALTER TABLE t\nADD COLUMN /*M! IF NOT EXISTS */ c INT NULL",
+	    "UPDATE t SET c = 1\nWHERE c IS NULL");
+}
+
 static void
 test_crlf(void **state)
 {
@@ -242,7 +258,8 @@ test_file_names(void **state)
 		unsigned version;
 	} good[] = {
 		{ "001_schema.sql", 1 }, { "002_role_permissions.sql", 2 },
-		{ "003_api_apps.sql", 3 }, { "010_a1_b2.sql", 10 },
+		{ "003_api_apps.sql", 3 }, { "004_role_scopes.sql", 4 },
+		{ "010_a1_b2.sql", 10 },
 		{ "999_x.sql", 999 }, { "100_0.sql", 100 },
 	};
 	static const char *const bad[] = {
@@ -288,6 +305,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_statements),
 		cmocka_unit_test(test_comments_and_blank_lines),
+		cmocka_unit_test(test_executable_comment_stays),
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_semicolon_at_line_end_only),
 		cmocka_unit_test(test_missing_final_semicolon),
