@@ -18,6 +18,7 @@
 
 #include "b64.h"
 #include "jsonmsg.h"
+#include "keyfile.h"
 #include "log.h"
 #include "route.h"
 #include "rsakey.h"
@@ -195,33 +196,18 @@ service_machine_secret_remove(struct service *svc, const struct call *c,
 	return change(svc, c, NEED_SECRET, &u, &ch, o);
 }
 
-/*
- * ZITADEL's key file (its "JSON" key type): what its SDKs read to sign
- * their assertions.  The private key goes straight from priv into the
- * pool, which is wiped with the answer.
- */
+/* ZITADEL's key file, into the pool, which is wiped with the answer. */
 static int
 key_file(struct answer *o, const char *key_id, const char *user_id,
     const char *priv, size_t priv_len)
 {
 	struct buf b = { 0 };
-	char *text;
-	size_t n;
-	int rc;
+	int rc = -1;
 
-	buf_str(&b, "{\"type\":\"serviceaccount\",\"keyId\":");
-	json_put_string(&b, key_id, strlen(key_id));
-	buf_str(&b, ",\"key\":");
-	json_put_string(&b, priv, priv_len);
-	buf_str(&b, ",\"userId\":");
-	json_put_string(&b, user_id, strlen(user_id));
-	buf_char(&b, '}');
-	text = buf_take(&b, &n);
-	if (text == NULL)
-		return -1;
-	rc = answer_str(o, OUT_KEY_CONTENT, text, n);
-	secret_wipe(text, n);
-	free(text);
+	keyfile_write(&b, key_id, user_id, priv, priv_len);
+	if (!b.failed && b.p != NULL)
+		rc = answer_str(o, OUT_KEY_CONTENT, b.p, b.n);
+	buf_free(&b);
 	return rc;
 }
 
