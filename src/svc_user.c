@@ -254,9 +254,11 @@ service_machine_key_add(struct service *svc, const struct call *c,
 {
 	const struct value *type = &c->arg[ARG_KEY_TYPE];
 	const struct value *exp = &c->arg[ARG_EXPIRATION];
+	/* One generator for the process: its IDs only grow (ids.h). */
+	static struct ids g;
+	static int g_ready;
 	struct user_call u;
 	struct machine_change ch;
-	struct ids g;
 	char key_id[IDS_DECIMAL_MAX], *pem = NULL, *priv = NULL;
 	size_t priv_len = 0;
 	enum err e;
@@ -276,7 +278,10 @@ service_machine_key_add(struct service *svc, const struct call *c,
 	}
 	if ((e = public_key(c, &pem, &priv, &priv_len, o)) != ERR_OK)
 		return e;
-	ids_init(&g);
+	if (!g_ready) {
+		ids_init(&g);
+		g_ready = 1;
+	}
 	if (ids_next(&g, key_id, sizeof(key_id)) != 0) {
 		e = ERR_INTERNAL;
 		goto out;
