@@ -62,8 +62,10 @@ auth_token_chars_ok(const char *t, size_t len)
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)t[i];
 
+		/* strchr() would find the terminator for a NUL. */
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || strchr("-._~+/=", c) != NULL))
+		    (c >= '0' && c <= '9') ||
+		    (c != '\0' && strchr("-._~+/=", c) != NULL)))
 			return 0;
 	}
 	return 1;

@@ -118,11 +118,13 @@ form_decode(const struct message *m, const char *body, size_t len,
 		if (name == NULL)
 			return ERR_OAUTH_BAD_FORM;
 		f = named(m, name, nlen);
-		value = decoded(a, body + (eq < end ? eq + 1 : end),
-		    eq < end ? end - eq - 1 : 0, &vlen);
+		i = end + 1;
+		/* RFC 6749 3.1: no value is no parameter. */
+		if (eq == end)
+			continue;
+		value = decoded(a, body + eq + 1, end - eq - 1, &vlen);
 		if (value == NULL)
 			return ERR_OAUTH_BAD_FORM;
-		/* RFC 6749 3.1: no value is no parameter. */
 		if (f != NULL && vlen > 0) {
 			if (vals[f->slot].set)
 				return ERR_OAUTH_REPEATED;
@@ -130,7 +132,6 @@ form_decode(const struct message *m, const char *body, size_t len,
 			vals[f->slot].s.p = value;
 			vals[f->slot].s.n = vlen;
 		}
-		i = end + 1;
 	}
 	return ERR_OK;
 }

@@ -249,12 +249,22 @@ nqchars(const char *s, size_t n)
 	return n > 0;
 }
 
-/* Appends word to a space-separated list of cap bytes; -1 when full. */
+/*
+ * Appends w[0..n) to a space-separated list of cap bytes unless the list
+ * holds it already; -1 when full.  w need not end where the word does.
+ */
 static int
 add_word(char *list, size_t cap, const char *w, size_t n)
 {
-	size_t have = strlen(list);
+	size_t have = strlen(list), i = 0;
 
+	while (i < have) {
+		size_t k = strcspn(list + i, " ");
+
+		if (k == n && memcmp(list + i, w, n) == 0)
+			return 0;
+		i += k + (list[i + k] == ' ');
+	}
 	if (have + n + 2 > cap)
 		return -1;
 	if (have > 0)
@@ -316,11 +326,9 @@ scopes(struct service *svc, const struct value *v, char *aud, char *granted,
 				return ERR_OAUTH_SCOPE;
 			}
 		}
-		if (!auth_audience_has(aud, project) &&
-		    add_word(aud, AUDIENCE_MAX + 1, project, strlen(project)))
-			return ERR_OAUTH_SCOPE;
-		if (!auth_audience_has(granted, w) ? add_word(granted,
-		    SCOPES_MAX + 1, w, n) != 0 : 0)
+		if (add_word(aud, AUDIENCE_MAX + 1, project,
+		    strlen(project)) != 0 ||
+		    add_word(granted, SCOPES_MAX + 1, w, n) != 0)
 			return ERR_OAUTH_SCOPE;
 	}
 	return ERR_OK;

@@ -108,6 +108,7 @@ ts_parse(const char *s, size_t n, struct ts *out)
 	int year, mon, day, hour, min, sec, off = 0;
 	long nsec = 0;
 	size_t i = 19, k;
+	struct ts t;
 
 	/* RFC 3339 5.6: date-time = full-date "T" full-time */
 	if (n < 20 || s[4] != '-' || s[7] != '-' ||
@@ -146,8 +147,13 @@ ts_parse(const char *s, size_t n, struct ts *out)
 		off = (oh * 60 + om) * 60 * (s[i] == '+' ? 1 : -1);
 	} else
 		return -1;
-	*out = ts_from_fields(year, mon, day, hour, min, sec, 0);
-	out->sec -= off;
-	out->nsec = (int32_t)nsec;
+	t = ts_from_fields(year, mon, day, hour, min, sec, 0);
+	t.sec -= off;
+	/* An offset may carry it out of the years ts_format() writes. */
+	if (t.sec < ts_from_fields(1, 1, 1, 0, 0, 0, 0).sec ||
+	    t.sec > ts_from_fields(9999, 12, 31, 23, 59, 59, 0).sec)
+		return -1;
+	t.nsec = (int32_t)nsec;
+	*out = t;
 	return 0;
 }

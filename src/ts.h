@@ -27,7 +27,8 @@ int ts_format(struct ts t, char *out, size_t outlen);
 
 /*
  * An RFC 3339 date-time (section 5.6: "Z" or a numeric offset, 1 to 9
- * fractional digits) in s[0..n) into *out; -1 when it is not one.
+ * fractional digits) in s[0..n) into *out; -1 when it is not one, or when
+ * its offset takes it out of years 0001..9999 UTC (a Timestamp's range).
  */
 int ts_parse(const char *s, size_t n, struct ts *out);
 

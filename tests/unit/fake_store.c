@@ -8,25 +8,61 @@
 
 struct fake_store fake;
 
+#define COPY(out, s) \
+	snprintf((out), sizeof(out), "%s", (s) != NULL ? (s) : "(null)")
+
 void
 fake_store_reset(void)
 {
 	memset(&fake, 0, sizeof(fake));
-	snprintf(fake.token.user_id, sizeof(fake.token.user_id), FAKE_USER);
-	snprintf(fake.token.user_org, sizeof(fake.token.user_org),
-	    FAKE_USER_ORG);
-	snprintf(fake.token.audience, sizeof(fake.token.audience),
-	    "other " FAKE_API_PROJECT " more");
+	fake.token.found = 1;
+	fake.token.user_active = 1;
+	fake.token.org_active = 1;
+	COPY(fake.token.user_id, FAKE_USER);
+	COPY(fake.token.user_org, FAKE_USER_ORG);
+	COPY(fake.token.username, FAKE_USERNAME);
+	COPY(fake.token.audience, "other " FAKE_API_PROJECT " more");
+	fake.token.created.sec = 1795774000;
+	fake.token.expires.sec = 1795817200;
+
+	fake.app.org_active = 1;
+	fake.app.permitted = 1;
+	fake.app.app_found = 1;
+	fake.app.owner_active = 1;
 	fake.app.kind = APP_OIDC;
+	fake.app.has_config = 1;
 	fake.app.created.sec = 1795774272;
 	fake.app.created.nsec = 123456000;
-	snprintf(fake.app.resource_owner, sizeof(fake.app.resource_owner),
-	    FAKE_OWNER);
+	COPY(fake.app.resource_owner, FAKE_OWNER);
+
+	fake.user.org_active = 1;
+	fake.user.permitted = 1;
+	fake.user.found = 1;
+	fake.user.owner_active = 1;
+	fake.user.has_secret = 1;
+	fake.user.key_found = 1;
+	COPY(fake.user.owner, FAKE_OWNER);
+	COPY(fake.user.username, FAKE_MACHINE_NAME);
+
 	fake.result.sequence = 8;
 	fake.result.change_date.sec = 1795785255;
 	fake.result.change_date.nsec = 500000000;
 	fake.result.lock_ns = 1000;
 	fake.result.attempts = 1;
+
+	fake.machine_client.found = 1;
+	fake.machine_client.active = 1;
+	COPY(fake.machine_client.id, FAKE_MACHINE);
+	COPY(fake.machine_client.owner, FAKE_OWNER);
+	COPY(fake.machine_client.username, FAKE_MACHINE_NAME);
+	fake.api_client.found = 1;
+	fake.api_client.active = 1;
+	COPY(fake.api_client.id, "api-app-1");
+	COPY(fake.api_client.owner, FAKE_OWNER);
+	COPY(fake.api_client.project_id, "project-1");
+	fake.key.found = 1;
+	COPY(fake.key.owner, FAKE_OWNER);
+	COPY(fake.key.username, FAKE_MACHINE_NAME);
 }
 
 static void
@@ -38,81 +74,173 @@ called(const char *what)
 	    n > 0 ? "," : "", what);
 }
 
-static void
-copy(char *out, size_t outlen, const char *s)
+enum err
+store_token(struct store *s, const char *digest, struct token_row *out)
 {
-	snprintf(out, outlen, "%s", s != NULL ? s : "(null)");
-}
-
-/* A check's outcome as the statement's column: 1, 0, or a failure. */
-static int
-holds(enum err rc, enum err no, enum err *fail)
-{
-	if (rc == ERR_OK)
-		return 1;
-	if (rc != no && *fail == ERR_OK)
-		*fail = rc;
-	return 0;
+	(void)s;
+	fake.token_calls++;
+	called("token");
+	COPY(fake.digest, digest);
+	memset(out, 0, sizeof(*out));
+	if (fake.token_rc == ERR_OK)
+		*out = fake.token;
+	return fake.token_rc;
 }
 
 enum err
-store_lookup(struct store *s, const struct lookup_key *k, struct lookup *out)
+store_access_token_add(struct store *s, const char *digest,
+    const char *user_id, const char *audience, const char *scopes,
+    struct ts created, struct ts expires)
 {
-	enum err fail = ERR_OK;
-
 	(void)s;
-	fake.token_calls++;
-	called("lookup");
-	copy(fake.digest, sizeof(fake.digest), k->digest);
-	fake.v1 = k->v1;
-	copy(fake.org, sizeof(fake.org), k->org);
-	copy(fake.project, sizeof(fake.project), k->project_id);
-	copy(fake.app_id, sizeof(fake.app_id), k->app_id);
-	copy(fake.permission, sizeof(fake.permission), k->permission);
+	called("token_add");
+	COPY(fake.token_add.digest, digest);
+	COPY(fake.token_add.user_id, user_id);
+	COPY(fake.token_add.audience, audience);
+	COPY(fake.token_add.scopes, scopes);
+	fake.token_add.created = created;
+	fake.token_add.expires = expires;
+	return fake.token_add_rc;
+}
+
+enum err
+store_app_lookup(struct store *s, const struct app_key *k,
+    struct app_lookup *out)
+{
+	(void)s;
+	called("app_lookup");
+	COPY(fake.app_key.user_id, k->user_id);
+	COPY(fake.app_key.user_org, k->user_org);
+	fake.app_key.v1 = k->v1;
+	COPY(fake.app_key.org, k->org);
+	COPY(fake.app_key.project, k->project_id);
+	COPY(fake.app_key.app, k->app_id);
+	COPY(fake.app_key.permission, k->permission);
 	memset(out, 0, sizeof(*out));
-	out->token_found = holds(fake.token_rc, ERR_TOKEN_INVALID, &fail);
-	out->org_active = holds(fake.org_rc, ERR_ORG_NOT_FOUND, &fail);
-	out->permitted = holds(fake.permission_rc, ERR_PERMISSION_DENIED,
-	    &fail);
-	out->app_found = holds(fake.app_rc, ERR_APP_NOT_FOUND, &fail);
-	if (fail != ERR_OK) {
-		memset(out, 0, sizeof(*out));
-		return fail;
-	}
-	if (!out->token_found) {
-		memset(out, 0, sizeof(*out));
-		return ERR_OK;
-	}
-	copy(out->user_id, sizeof(out->user_id), fake.token.user_id);
-	copy(out->user_org, sizeof(out->user_org), fake.token.user_org);
-	out->pat = fake.token.pat;
-	copy(out->audience, sizeof(out->audience), fake.token.audience);
-	if (out->app_found) {
-		out->kind = fake.app.kind;
-		out->has_config = !fake.app.no_config;
-		out->created = fake.app.created;
-		copy(out->resource_owner, sizeof(out->resource_owner),
-		    fake.app.resource_owner);
-	}
+	if (fake.app_lookup_rc == ERR_OK)
+		*out = fake.app;
+	return fake.app_lookup_rc;
+}
+
+/* The change's answer: stale for the first fake.stale_calls calls. */
+static enum err
+change_answer(enum err rc, struct change_result *out)
+{
+	fake.change_calls++;
+	memset(out, 0, sizeof(*out));
+	if (rc != ERR_OK)
+		return rc;
+	*out = fake.result;
+	out->stale = fake.change_calls <= fake.stale_calls;
 	return ERR_OK;
 }
 
 enum err
-store_change_secret(struct store *s, const struct change *c,
+store_app_secret(struct store *s, const struct app_secret_change *c,
     struct change_result *out)
 {
 	(void)s;
-	fake.change_calls++;
-	called("change");
-	copy(fake.change.project, sizeof(fake.change.project), c->project_id);
-	copy(fake.change.app, sizeof(fake.change.app), c->app_id);
-	copy(fake.change.org, sizeof(fake.change.org), c->org_id);
-	fake.change.kind = c->kind;
-	copy(fake.change.editor, sizeof(fake.change.editor), c->editor);
-	copy(fake.change.hash, sizeof(fake.change.hash), c->hash);
-	if (fake.change_rc == ERR_OK)
-		*out = fake.result;
-	return fake.change_rc;
+	called("app_secret");
+	COPY(fake.app_change.project, c->project_id);
+	COPY(fake.app_change.app, c->app_id);
+	fake.app_change.kind = c->kind;
+	COPY(fake.app_change.org, c->org_id);
+	COPY(fake.app_change.editor, c->editor);
+	COPY(fake.app_change.digest, c->digest);
+	COPY(fake.app_change.permission, c->permission);
+	COPY(fake.app_change.hash, c->hash);
+	fake.app_change.grace_s = c->grace_s;
+	fake.app_change.deadline_ns = c->deadline_ns;
+	return change_answer(fake.app_secret_rc, out);
+}
+
+enum err
+store_user_lookup(struct store *s, const struct user_key *k,
+    struct user_lookup *out)
+{
+	(void)s;
+	called("user_lookup");
+	COPY(fake.user_key.caller, k->caller);
+	COPY(fake.user_key.caller_org, k->caller_org);
+	fake.user_key.v1 = k->v1;
+	COPY(fake.user_key.org, k->org);
+	COPY(fake.user_key.user, k->user_id);
+	COPY(fake.user_key.key, k->key_id);
+	COPY(fake.user_key.permission, k->permission);
+	memset(out, 0, sizeof(*out));
+	if (fake.user_lookup_rc == ERR_OK)
+		*out = fake.user;
+	return fake.user_lookup_rc;
+}
+
+enum err
+store_user_change(struct store *s, const struct machine_change *c,
+    struct change_result *out)
+{
+	(void)s;
+	called("user_change");
+	fake.user_change.kind = c->kind;
+	COPY(fake.user_change.user, c->user_id);
+	COPY(fake.user_change.owner, c->owner);
+	COPY(fake.user_change.editor, c->editor);
+	COPY(fake.user_change.digest, c->digest);
+	COPY(fake.user_change.permission, c->permission);
+	COPY(fake.user_change.hash, c->hash);
+	fake.user_change.grace_s = c->grace_s;
+	COPY(fake.user_change.key, c->key_id);
+	COPY(fake.user_change.public_key, c->public_key);
+	fake.user_change.expires = c->expires;
+	return change_answer(fake.user_change_rc, out);
+}
+
+enum err
+store_machine_client(struct store *s, const char *client_id,
+    struct client_row *out)
+{
+	(void)s;
+	called("machine_client");
+	COPY(fake.client_id, client_id);
+	memset(out, 0, sizeof(*out));
+	if (fake.machine_client_rc == ERR_OK)
+		*out = fake.machine_client;
+	return fake.machine_client_rc;
+}
+
+enum err
+store_api_client(struct store *s, const char *client_id,
+    struct client_row *out)
+{
+	(void)s;
+	called("api_client");
+	COPY(fake.client_id, client_id);
+	memset(out, 0, sizeof(*out));
+	if (fake.api_client_rc == ERR_OK)
+		*out = fake.api_client;
+	return fake.api_client_rc;
+}
+
+enum err
+store_machine_key(struct store *s, const char *user_id, const char *key_id,
+    struct key_row *out)
+{
+	(void)s;
+	called("machine_key");
+	COPY(fake.key_user, user_id);
+	COPY(fake.key_id, key_id);
+	memset(out, 0, sizeof(*out));
+	if (fake.key_rc == ERR_OK)
+		*out = fake.key;
+	return fake.key_rc;
+}
+
+enum err
+store_project_exists(struct store *s, const char *project_id, int *found)
+{
+	(void)s;
+	called("project");
+	COPY(fake.project, project_id);
+	*found = fake.project_rc == ERR_OK && fake.project_found;
+	return fake.project_rc;
 }
 
 enum err

@@ -1,16 +1,17 @@
 /*
- * test_grpcweb.c - the gRPC-web codec (src/grpcweb.c): framing, the four
- * calls' request messages, base64 text mode, the answer's frames, and the
+ * test_grpcweb.c - the gRPC-web codec (src/grpcweb.c): content types,
+ * framing, base64 text mode, grpc-timeout, the answer's frames, and the
  * trailers-only errors with grpc-status-details-bin; and its branch of
  * dispatch() up to the service.
  *
- * Expected response bytes come from @bufbuild/protobuf's toBinary() with
- * ZITADEL's published schema (@zitadel/proto 1.3.1), not from protobuf-c,
- * so the encoder is checked against an independent implementation.  Every
- * single-byte change of a good request is checked against a reading of the
- * frame and the protobuf wire format written here, apart from the codec:
- * each change must give exactly the outcome and the IDs that reading
- * gives.
+ * Expected answer bytes of the v1 and v2 app calls come from
+ * @bufbuild/protobuf's toBinary() with ZITADEL's published schema
+ * (@zitadel/proto 1.3.1), not from protobuf-c, so the encoder is checked
+ * against an independent implementation; the other calls' answers are
+ * read back with protobuf-c.  Every single-byte change of a good request
+ * is checked against a reading of the frame and the protobuf wire format
+ * written here, apart from the codec: each change must give exactly the
+ * outcome and the IDs that reading gives.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,13 +28,20 @@
 #include "error.h"
 #include "grpcweb.h"
 #include "management.pb-c.h"
+#include "pbwire.h"
 #include "request.h"
 #include "service.h"
+#include "user_service.pb-c.h"
+#include "util.h"
+#include "unit.h"
 #include "wire.h"
+
+#define N(x) (sizeof(x) / sizeof((x)[0]))
 
 /* protobuf-c's generated names, shortened. */
 #define OIDC_RESP(fn) \
 	zitadel__management__v1__regenerate_oidcclient_secret_response__ ## fn
+#define ADD_KEY_RESP(fn) zitadel__user__v2__add_key_response__ ## fn
 
 /*
  * RegenerateOIDCClientSecretRequest{project_id: "69629026806489455",
@@ -48,7 +56,9 @@ static const unsigned char good_msg[] = {
 	'8', '9', '4', '5', '6'
 };
 
-/* --- helpers --- */
+/* --- helpers ----------------------------------------------------------- */
+
+#define OIDC unit_call("RegenerateOIDCClientSecret")
 
 /* A frame with the given flag and declared length around msg. */
 static size_t
@@ -71,51 +81,55 @@ good_frame(unsigned char *out)
 	return frame(out, 0x00, sizeof(good_msg), good_msg, sizeof(good_msg));
 }
 
-/* The codec's decode of body for rpc, into a fresh call. */
+/* The call the last decode filled; freed by the teardown. */
+static struct call c;
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	call_free(&c);
+	return 0;
+}
+
+/* The codec's decode of body for d, into a fresh call. */
 static enum err
-dec(enum rpc rpc, int form, const void *body, size_t len, struct call *c)
+dec_h(const struct call_def *d, int form, const void *body, size_t len,
+    const char *timeout)
 {
 	struct request req;
 
-	memset(c, 0, sizeof(*c));
-	c->rpc = rpc;
+	call_free(&c);
+	assert_int_equal(call_init(&c, d, len), 0);
 	memset(&req, 0, sizeof(req));
 	req.body = (char *)(uintptr_t)body;
 	req.body_len = len;
-	return codec_grpcweb.decode(form, &req, c);
+	req.header[H_GRPC_TIMEOUT] = (char *)(uintptr_t)timeout;
+	return codec_grpcweb.decode(form, &req, &c);
 }
 
-/* The OIDC call's decode; a refusal leaves no IDs behind. */
+static enum err
+dec(const struct call_def *d, int form, const void *body, size_t len)
+{
+	return dec_h(d, form, body, len, NULL);
+}
+
+/* The OIDC call's decode. */
 static enum err
 decode(int form, const void *body, size_t len)
 {
-	struct call c;
-	enum err e = dec(RPC_V1_OIDC, form, body, len, &c);
-
-	if (e != ERR_OK) {
-		assert_int_equal(c.project_id.n, 0);
-		assert_int_equal(c.app_id.n, 0);
-	}
-	return e;
+	return dec(OIDC, form, body, len);
 }
 
 static void
-assert_slice(struct slice s, const char *want, size_t n)
+assert_arg(unsigned slot, const char *want, size_t n)
 {
-	assert_int_equal(s.n, n);
-	if (n > 0)
-		assert_memory_equal(s.p, want, n);
-}
+	const struct value *v = &c.arg[slot];
 
-static const char *
-header(const struct response *resp, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < resp->nheader; i++)
-		if (strcmp(resp->header[i].name, name) == 0)
-			return resp->header[i].value;
-	return NULL;
+	if (!v->set || v->s.n != n || (n > 0 && memcmp(v->s.p, want, n) != 0))
+		fail_msg("slot %u: \"%.*s\" (set %d), want \"%.*s\"", slot,
+		    v->set ? (int)v->s.n : 0, v->set ? v->s.p : "", v->set,
+		    (int)n, want);
 }
 
 /* Standard padded base64, written independently of src/b64.c. */
@@ -144,7 +158,7 @@ base64(const unsigned char *in, size_t len)
 	return out;
 }
 
-/* --- content types --- */
+/* --- content types ------------------------------------------------------ */
 
 static void
 test_form(void **state)
@@ -165,62 +179,60 @@ test_form(void **state)
 		{ "application/grpc+proto", -1, 1 },
 		{ "application/grpc+json", -1, 1 },
 		{ "application/grpc; charset=utf-8", -1, 1 },
-		{ "application/grpc+", -1, 0 },
 		{ "application/grpc-web+json", -1, 0 },
 		{ "application/grpc-webx", -1, 0 },
 		{ "application/grpcx", -1, 0 },
 		{ "application/json", -1, 0 },
 		{ "application/proto", -1, 0 },
 		{ "", -1, 0 },
+		{ NULL, -1, 0 },
 	};
+	struct media m;
 	size_t i;
 
 	(void)state;
 	assert_string_equal(codec_grpcweb.name, "grpc-web");
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		if (codec_grpcweb.form(types[i].ct) != types[i].form)
+	for (i = 0; i < N(types); i++) {
+		media_parse(types[i].ct, &m);
+		if (codec_grpcweb.form(&m) != types[i].form)
 			fail_msg("%s: form %d", types[i].ct,
-			    codec_grpcweb.form(types[i].ct));
-		if (grpcweb_is_native(types[i].ct) != types[i].native)
+			    codec_grpcweb.form(&m));
+		if (grpcweb_is_native(&m) != types[i].native)
 			fail_msg("%s: native %d", types[i].ct,
-			    grpcweb_is_native(types[i].ct));
+			    grpcweb_is_native(&m));
 	}
-	assert_int_equal(codec_grpcweb.form(NULL), -1);
-	assert_int_equal(grpcweb_is_native(NULL), 0);
 }
 
-/* --- decoding: good requests --- */
+/* --- decoding: good requests --------------------------------------------- */
 
 static void
 test_decode_binary(void **state)
 {
 	unsigned char body[64];
-	struct call r;
 	size_t n = good_frame(body);
 
 	(void)state;
-	assert_int_equal(dec(RPC_V1_OIDC, GRPCWEB_BINARY, body, n, &r), ERR_OK);
-	assert_slice(r.project_id, PROJECT, strlen(PROJECT));
-	assert_slice(r.app_id, APP, strlen(APP));
-	/* The IDs are copies: the body may go. */
-	memset(body, 0, sizeof(body));
-	assert_slice(r.project_id, PROJECT, strlen(PROJECT));
-	assert_int_equal(r.msg_kind, MSG_KIND_NONE);
-	assert_true(r.deadline_ns == 0);
+	assert_int_equal(dec(OIDC, GRPCWEB_BINARY, body, n), ERR_OK);
+	assert_arg(ARG_PROJECT_ID, PROJECT, strlen(PROJECT));
+	assert_arg(ARG_APP_ID, APP, strlen(APP));
+	/* The values point into the body, which outlives the call. */
+	assert_ptr_equal(c.arg[ARG_PROJECT_ID].s.p, (char *)body + 7);
+	assert_true(c.deadline_ns == 0);
 }
 
 static void
 test_decode_text(void **state)
 {
 	unsigned char body[64];
-	struct call r;
 	char *b64 = base64(body, good_frame(body));
 
 	(void)state;
-	assert_int_equal(dec(RPC_V1_OIDC, GRPCWEB_TEXT, b64, strlen(b64), &r),
-	    ERR_OK);
-	assert_slice(r.project_id, PROJECT, strlen(PROJECT));
-	assert_slice(r.app_id, APP, strlen(APP));
+	assert_int_equal(dec(OIDC, GRPCWEB_TEXT, b64, strlen(b64)), ERR_OK);
+	assert_arg(ARG_PROJECT_ID, PROJECT, strlen(PROJECT));
+	assert_arg(ARG_APP_ID, APP, strlen(APP));
+	/* Decoded into the call's arena: the base64 may go. */
+	memset(b64, 'A', strlen(b64));
+	assert_arg(ARG_APP_ID, APP, strlen(APP));
 	free(b64);
 }
 
@@ -229,7 +241,6 @@ static void
 test_decode_text_chunks(void **state)
 {
 	unsigned char body[64];
-	struct call r;
 	char *a, *b, joined[128];
 
 	(void)state;
@@ -238,17 +249,16 @@ test_decode_text_chunks(void **state)
 	b = base64(body + 5, sizeof(good_msg));
 	assert_string_equal(a, "AAAAACY=");
 	snprintf(joined, sizeof(joined), "%s%s", a, b);
-	assert_int_equal(dec(RPC_V1_OIDC, GRPCWEB_TEXT, joined, strlen(joined),
-	    &r), ERR_OK);
-	assert_slice(r.project_id, PROJECT, strlen(PROJECT));
-	assert_slice(r.app_id, APP, strlen(APP));
+	assert_int_equal(decode(GRPCWEB_TEXT, joined, strlen(joined)), ERR_OK);
+	assert_arg(ARG_PROJECT_ID, PROJECT, strlen(PROJECT));
+	assert_arg(ARG_APP_ID, APP, strlen(APP));
 	free(a);
 	free(b);
 }
 
 /* Each call's request message, with its own field numbers. */
 static void
-test_decode_every_rpc(void **state)
+test_decode_each_call(void **state)
 {
 	/* management.v1: project_id = 1, app_id = 2, for OIDC and API. */
 	static const unsigned char v1[] = {
@@ -258,278 +268,174 @@ test_decode_every_rpc(void **state)
 	static const unsigned char v2[] = {
 		0x0a, 0x02, 'a', '2', 0x12, 0x02, 'p', '2'
 	};
-	/* app.v2beta: project_id = 1, application_id = 2, the oneof 3, 4. */
-	static const struct {
-		unsigned char msg[16];
-		size_t len;
-		enum msg_kind kind;
-	} beta[] = {
-		{ { 0x0a, 1, 'p', 0x12, 1, 'a' }, 6, MSG_KIND_NONE },
-		{ { 0x0a, 1, 'p', 0x12, 1, 'a', 0x18, 1 }, 8, MSG_KIND_OIDC },
-		{ { 0x0a, 1, 'p', 0x12, 1, 'a', 0x20, 1 }, 8, MSG_KIND_API },
-		/* The member's case counts, whatever its value. */
-		{ { 0x0a, 1, 'p', 0x12, 1, 'a', 0x18, 0 }, 8, MSG_KIND_OIDC },
-		{ { 0x0a, 1, 'p', 0x12, 1, 'a', 0x20, 0 }, 8, MSG_KIND_API },
-		/* Both on the wire: the last one wins, as protobuf says. */
-		{ { 0x18, 1, 0x20, 1, 0x0a, 1, 'p', 0x12, 1, 'a' }, 10,
-		    MSG_KIND_API },
-		{ { 0x20, 1, 0x0a, 1, 'p', 0x12, 1, 'a', 0x18, 1 }, 10,
-		    MSG_KIND_OIDC },
+	/* user.v2 AddKey: user_id = 1, expiration_date = 2, public_key = 3 */
+	static const unsigned char add_key[] = {
+		0x0a, 0x01, 'u', 0x12, 0x02, 0x08, 0x01, 0x1a, 0x02, 'k', 0,
+	};
+	/* management.v1 AddMachineKey: user_id 1, type 2, expiration 3 */
+	static const unsigned char add_machine_key[] = {
+		0x0a, 0x01, 'u', 0x10, 0x01, 0x1a, 0x02, 0x08, 0x02,
+	};
+	/* RemoveKey: user_id = 1, key_id = 2 */
+	static const unsigned char remove_key[] = {
+		0x0a, 0x01, 'u', 0x12, 0x01, 'k',
+	};
+	/* app.v2beta: the oneof's last member wins. */
+	static const unsigned char beta[] = {
+		0x0a, 1, 'p', 0x12, 1, 'a', 0x18, 1, 0x20, 0,
 	};
 	unsigned char body[64];
-	struct call r;
-	size_t i, n;
+	size_t n;
 
 	(void)state;
 	n = frame(body, 0, sizeof(v1), v1, sizeof(v1));
-	assert_int_equal(dec(RPC_V1_OIDC, GRPCWEB_BINARY, body, n, &r),
-	    ERR_OK);
-	assert_slice(r.project_id, "p1", 2);
-	assert_slice(r.app_id, "a1", 2);
-	assert_int_equal(dec(RPC_V1_API, GRPCWEB_BINARY, body, n, &r), ERR_OK);
-	assert_slice(r.project_id, "p1", 2);
-	assert_slice(r.app_id, "a1", 2);
+	assert_int_equal(dec(OIDC, GRPCWEB_BINARY, body, n), ERR_OK);
+	assert_arg(ARG_PROJECT_ID, "p1", 2);
+	assert_arg(ARG_APP_ID, "a1", 2);
+	assert_int_equal(dec(unit_call("RegenerateAPIClientSecret"),
+	    GRPCWEB_BINARY,
+	    body, n), ERR_OK);
+	assert_arg(ARG_PROJECT_ID, "p1", 2);
 	n = frame(body, 0, sizeof(v2), v2, sizeof(v2));
-	assert_int_equal(dec(RPC_V2, GRPCWEB_BINARY, body, n, &r), ERR_OK);
-	assert_slice(r.project_id, "p2", 2);
-	assert_slice(r.app_id, "a2", 2);
-	for (i = 0; i < sizeof(beta) / sizeof(beta[0]); i++) {
-		n = frame(body, 0, (uint32_t)beta[i].len, beta[i].msg,
-		    beta[i].len);
-		assert_int_equal(dec(RPC_V2BETA, GRPCWEB_BINARY, body, n, &r),
-		    ERR_OK);
-		assert_slice(r.project_id, "p", 1);
-		assert_slice(r.app_id, "a", 1);
-		if (r.msg_kind != beta[i].kind)
-			fail_msg("v2beta message %zu: kind %d, want %d", i,
-			    (int)r.msg_kind, (int)beta[i].kind);
-	}
-	/* The oneof is v2beta's: to the other calls field 3 is unknown. */
-	n = frame(body, 0, (uint32_t)beta[1].len, beta[1].msg, beta[1].len);
-	assert_int_equal(dec(RPC_V1_OIDC, GRPCWEB_BINARY, body, n, &r),
+	assert_int_equal(dec(unit_call("GenerateClientSecret"), GRPCWEB_BINARY,
+	    body,
+	    n), ERR_OK);
+	assert_arg(ARG_PROJECT_ID, "p2", 2);
+	assert_arg(ARG_APP_ID, "a2", 2);
+	n = frame(body, 0, sizeof(add_key), add_key, sizeof(add_key));
+	assert_int_equal(dec(unit_call("AddKey"), GRPCWEB_BINARY, body, n),
 	    ERR_OK);
-	assert_int_equal(r.msg_kind, MSG_KIND_NONE);
-	assert_int_equal(dec(RPC_V2, GRPCWEB_BINARY, body, n, &r), ERR_OK);
-	assert_int_equal(r.msg_kind, MSG_KIND_NONE);
-	assert_slice(r.project_id, "a", 1);	/* v2's field 2 */
-	/* A call out of range is no call. */
-	n = frame(body, 0, sizeof(v1), v1, sizeof(v1));
-	assert_int_equal(dec(RPC__COUNT, GRPCWEB_BINARY, body, n, &r),
-	    ERR_INTERNAL);
+	assert_arg(ARG_USER_ID, "u", 1);
+	assert_true(c.arg[ARG_EXPIRATION].set);
+	assert_true(c.arg[ARG_EXPIRATION].t.sec == 1);
+	assert_arg(ARG_PUBLIC_KEY, "k\0", 2);
+	n = frame(body, 0, sizeof(add_machine_key), add_machine_key,
+	    sizeof(add_machine_key));
+	assert_int_equal(dec(unit_call("AddMachineKey"), GRPCWEB_BINARY, body,
+	    n),
+	    ERR_OK);
+	assert_arg(ARG_USER_ID, "u", 1);
+	assert_int_equal(c.arg[ARG_KEY_TYPE].i, 1);
+	assert_true(c.arg[ARG_EXPIRATION].t.sec == 2);
+	n = frame(body, 0, sizeof(remove_key), remove_key, sizeof(remove_key));
+	assert_int_equal(dec(unit_call("RemoveMachineKey"), GRPCWEB_BINARY,
+	    body, n),
+	    ERR_OK);
+	assert_arg(ARG_USER_ID, "u", 1);
+	assert_arg(ARG_KEY_ID, "k", 1);
+	n = frame(body, 0, sizeof(beta), beta, sizeof(beta));
+	assert_int_equal(dec(unit_call("RegenerateClientSecret"),
+	    GRPCWEB_BINARY,
+	    body, n), ERR_OK);
+	assert_false(c.arg[ARG_IS_OIDC].set);
+	assert_true(c.arg[ARG_IS_API].set);
+	/* The oneof is v2beta's: to v1 field 3 is unknown. */
+	assert_int_equal(dec(OIDC, GRPCWEB_BINARY, body, n), ERR_OK);
+	assert_false(c.arg[ARG_IS_OIDC].set);
+	assert_false(c.arg[ARG_IS_API].set);
+	/* An empty message is well formed: the service answers for it. */
+	n = frame(body, 0, 0, NULL, 0);
+	assert_int_equal(dec(OIDC, GRPCWEB_BINARY, body, n), ERR_OK);
+	assert_false(c.arg[ARG_PROJECT_ID].set);
+	/* A NUL inside an ID keeps the ID's length, for the check. */
+	n = frame(body, 0, 5, "\x0a\x03" "a\0b", 5);
+	assert_int_equal(dec(OIDC, GRPCWEB_BINARY, body, n), ERR_OK);
+	assert_arg(ARG_PROJECT_ID, "a\0b", 3);
+	assert_int_equal(route_check_id(c.arg[ARG_PROJECT_ID].s),
+	    ERR_INVALID_ARGUMENT);
 }
 
+/* grpc-timeout (gRPC over HTTP/2, "Timeout"): 1-8 digits and a unit. */
 static void
-test_decode_unknown_fields(void **state)
+test_timeout(void **state)
 {
-	static const unsigned char msg[] = {
-		0x18, 0x96, 0x01,			/* 3: varint 150 */
-		0x0a, 0x01, 'p',			/* 1: "p" */
-		0x7a, 0x03, 'x', 'y', 'z',		/* 15: bytes */
-		0xa5, 0x06, 1, 2, 3, 4,			/* 100: fixed32 */
-		0x12, 0x01, 'a',			/* 2: "a" */
-		0x81, 0x01, 1, 2, 3, 4, 5, 6, 7, 8,	/* 16: fixed64 */
+	static const struct {
+		const char *v;
+		int64_t ns;
+	} good[] = {
+		{ "1S", 1000000000LL }, { "5m", 5000000LL }, { "7u", 7000LL },
+		{ "9n", 9LL }, { "2M", 120000000000LL },
+		{ "1H", 3600000000000LL }, { "99999999S", 99999999000000000LL },
+		{ "00000001m", 1000000LL }, { "0n", 0 },
+	};
+	static const char *const bad[] = {
+		"", "S", "1", "1s", "1h", "1x", "-1S", "+1S", " 1S", "1S ",
+		"1 S", "123456789S", "1.5S", "0x1S",
 	};
 	unsigned char body[64];
-	struct call r;
-	size_t n = frame(body, 0, sizeof(msg), msg, sizeof(msg));
+	size_t n = good_frame(body), i;
 
 	(void)state;
-	assert_int_equal(dec(RPC_V1_OIDC, GRPCWEB_BINARY, body, n, &r), ERR_OK);
-	assert_slice(r.project_id, "p", 1);
-	assert_slice(r.app_id, "a", 1);
+	for (i = 0; i < N(good); i++) {
+		int64_t before = util_mono_ns(), after;
+
+		assert_int_equal(dec_h(OIDC, GRPCWEB_BINARY, body, n,
+		    good[i].v), ERR_OK);
+		after = util_mono_ns();
+		if (c.deadline_ns < before + good[i].ns ||
+		    c.deadline_ns > after + good[i].ns)
+			fail_msg("grpc-timeout %s: deadline off", good[i].v);
+	}
+	/* Too far to matter: no deadline at all rather than an overflow. */
+	assert_int_equal(dec_h(OIDC, GRPCWEB_BINARY, body, n, "99999999H"),
+	    ERR_OK);
+	assert_true(c.deadline_ns == 0);
+	for (i = 0; i < N(bad); i++)
+		if (dec_h(OIDC, GRPCWEB_BINARY, body, n, bad[i]) !=
+		    ERR_GRPC_TIMEOUT)
+			fail_msg("accepted grpc-timeout \"%s\"", bad[i]);
+	/* The header before the body. */
+	assert_int_equal(dec_h(OIDC, GRPCWEB_BINARY, "", 0, "x"),
+	    ERR_GRPC_TIMEOUT);
 }
 
-/* An empty message is well formed: the service answers "ID missing". */
+/* --- decoding: every malformed request is INVALID_ARGUMENT ---------------- */
+
 static void
-test_decode_empty_message(void **state)
+test_bad_frames(void **state)
 {
-	unsigned char body[8];
-	struct call r;
-	size_t n = frame(body, 0, 0, NULL, 0);
-
-	(void)state;
-	assert_int_equal(dec(RPC_V1_OIDC, GRPCWEB_BINARY, body, n, &r), ERR_OK);
-	assert_int_equal(r.project_id.n, 0);
-	assert_int_equal(r.app_id.n, 0);
-}
-
-/* A NUL inside an ID keeps the ID's length, for route_check_id to refuse. */
-static void
-test_decode_nul_kept(void **state)
-{
-	static const unsigned char msg[] = {
-		0x0a, 0x03, 'a', 0x00, 'b', 0x12, 0x01, 'c'
-	};
-	unsigned char body[16];
-	struct call r;
-	size_t n = frame(body, 0, sizeof(msg), msg, sizeof(msg));
-
-	(void)state;
-	assert_int_equal(dec(RPC_V1_OIDC, GRPCWEB_BINARY, body, n, &r), ERR_OK);
-	assert_slice(r.project_id, "a\0b", 3);
-	assert_int_equal(route_check_id(r.project_id), ERR_INVALID_ARGUMENT);
-}
-
-/* A length-delimited field of len (128 .. 16383) bytes of c, at p. */
-static size_t
-long_field(unsigned char *p, unsigned char tag, size_t len, char c)
-{
-	p[0] = tag;
-	p[1] = (unsigned char)(len | 0x80);	/* two-byte varint */
-	p[2] = (unsigned char)(len >> 7);
-	memset(p + 3, c, len);
-	return 3 + len;
-}
-
-/* A framed request with a project_id of plen bytes, an app_id of alen. */
-static size_t
-sized_request(unsigned char *body, size_t plen, size_t alen)
-{
-	unsigned char msg[2 * ID_BYTES + 16];
+	static const unsigned char zeros[4] = { 0 };
+	static const char t[] = "grpc-status:0\r\n";
+	unsigned char body[128];
+	unsigned flag;
 	size_t n;
 
-	n = long_field(msg, 0x0a, plen, 'p');
-	n += long_field(msg + n, 0x12, alen, 'a');
-	return frame(body, 0, (uint32_t)n, msg, n);
-}
-
-static void
-test_decode_id_bytes_limit(void **state)
-{
-	unsigned char body[2 * ID_BYTES + 32];
-	struct call r;
-	size_t n;
-
-	(void)state;
-	n = sized_request(body, ID_BYTES, ID_BYTES);
-	assert_int_equal(dec(RPC_V1_OIDC, GRPCWEB_BINARY, body, n, &r), ERR_OK);
-	assert_int_equal(r.project_id.n, ID_BYTES);
-	assert_int_equal(r.app_id.n, ID_BYTES);
-}
-
-/* --- decoding: every malformed request is INVALID_ARGUMENT --- */
-
-static void
-test_oversized_ids(void **state)
-{
-	unsigned char body[2 * ID_BYTES + 32];
-	size_t n;
-
-	(void)state;
-	n = sized_request(body, ID_BYTES + 1, 200);
-	assert_int_equal(decode(GRPCWEB_BINARY, body, n), ERR_BAD_BODY);
-	n = sized_request(body, 200, ID_BYTES + 1);
-	assert_int_equal(decode(GRPCWEB_BINARY, body, n), ERR_BAD_BODY);
-	assert_int_equal(err_info(ERR_BAD_BODY)->grpc, GRPC_INVALID_ARGUMENT);
-}
-
-static void
-test_empty_body(void **state)
-{
 	(void)state;
 	assert_int_equal(decode(GRPCWEB_BINARY, "", 0), ERR_BAD_BODY);
 	assert_int_equal(decode(GRPCWEB_BINARY, NULL, 0), ERR_BAD_BODY);
 	assert_int_equal(decode(GRPCWEB_TEXT, "", 0), ERR_BAD_BODY);
-}
-
-static void
-test_short_header(void **state)
-{
-	static const unsigned char zeros[4] = { 0 };
-	size_t n;
-
-	(void)state;
 	for (n = 1; n < 5; n++)
 		assert_int_equal(decode(GRPCWEB_BINARY, zeros, n),
 		    ERR_BAD_BODY);
-}
-
-static void
-test_length_larger_than_body(void **state)
-{
-	unsigned char body[64];
-	size_t n;
-
-	(void)state;
+	/* Declared longer than the body; cut short by the transport. */
 	n = frame(body, 0, sizeof(good_msg) + 1, good_msg, sizeof(good_msg));
 	assert_int_equal(decode(GRPCWEB_BINARY, body, n), ERR_BAD_BODY);
 	n = frame(body, 0, 0xffffffffu, good_msg, sizeof(good_msg));
 	assert_int_equal(decode(GRPCWEB_BINARY, body, n), ERR_BAD_BODY);
-	/* Cut short by the transport. */
 	n = good_frame(body);
 	assert_int_equal(decode(GRPCWEB_BINARY, body, n - 1), ERR_BAD_BODY);
-}
-
-static void
-test_two_frames(void **state)
-{
-	unsigned char body[128];
-	size_t n;
-
-	(void)state;
+	/* Two frames; a trailer frame after the data; a byte after it. */
 	n = good_frame(body);
 	n += good_frame(body + n);
 	assert_int_equal(decode(GRPCWEB_BINARY, body, n), ERR_BAD_BODY);
-	/* A trailer frame after the data frame. */
 	n = good_frame(body);
 	n += frame(body + n, 0x80, 0, NULL, 0);
 	assert_int_equal(decode(GRPCWEB_BINARY, body, n), ERR_BAD_BODY);
-}
-
-static void
-test_trailing_bytes(void **state)
-{
-	unsigned char body[64];
-	size_t n;
-
-	(void)state;
 	n = good_frame(body);
 	body[n++] = 0x00;
 	assert_int_equal(decode(GRPCWEB_BINARY, body, n), ERR_BAD_BODY);
 	/* Declared shorter than the message that follows. */
 	n = frame(body, 0, sizeof(good_msg) - 1, good_msg, sizeof(good_msg));
 	assert_int_equal(decode(GRPCWEB_BINARY, body, n), ERR_BAD_BODY);
-}
-
-static void
-test_compressed_flag(void **state)
-{
-	unsigned char body[64];
-	size_t n = frame(body, 0x01, sizeof(good_msg), good_msg,
-	    sizeof(good_msg));
-
-	(void)state;
-	assert_int_equal(decode(GRPCWEB_BINARY, body, n), ERR_BAD_BODY);
-}
-
-static void
-test_trailer_flag(void **state)
-{
-	static const char t[] = "grpc-status:0\r\n";
-	unsigned char body[64];
-	size_t n;
-
-	(void)state;
+	/* A trailer frame alone. */
 	n = frame(body, 0x80, sizeof(t) - 1, t, sizeof(t) - 1);
 	assert_int_equal(decode(GRPCWEB_BINARY, body, n), ERR_BAD_BODY);
-	n = frame(body, 0x80, sizeof(good_msg), good_msg, sizeof(good_msg));
-	assert_int_equal(decode(GRPCWEB_BINARY, body, n), ERR_BAD_BODY);
-	n = frame(body, 0x81, sizeof(good_msg), good_msg, sizeof(good_msg));
-	assert_int_equal(decode(GRPCWEB_BINARY, body, n), ERR_BAD_BODY);
-}
-
-static void
-test_reserved_flags(void **state)
-{
-	unsigned char body[64];
-	unsigned flag;
-	size_t n;
-
-	(void)state;
+	/* Flag 0 only: compressed, trailers, reserved bits refused. */
 	for (flag = 1; flag < 256; flag++) {
-		n = frame(body, (unsigned char)flag, sizeof(good_msg), good_msg,
-		    sizeof(good_msg));
-		assert_int_equal(decode(GRPCWEB_BINARY, body, n), ERR_BAD_BODY);
+		n = frame(body, (unsigned char)flag, sizeof(good_msg),
+		    good_msg, sizeof(good_msg));
+		assert_int_equal(decode(GRPCWEB_BINARY, body, n),
+		    ERR_BAD_BODY);
 	}
 }
 
@@ -538,12 +444,12 @@ test_garbage_protobuf(void **state)
 {
 	static const struct {
 		const char *what;
-		unsigned char msg[8];
+		unsigned char msg[12];
 		size_t len;
 	} bad[] = {
 		{ "length past the end", { 0x0a, 0x05, 'a' }, 3 },
 		{ "length varint cut", { 0x0a, 0x80 }, 2 },
-		{ "varint too long", { 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		{ "varint cut", { 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 		    0xff }, 8 },
 		{ "field 1 as varint", { 0x08, 0x01 }, 2 },
 		{ "field 2 as fixed32", { 0x15, 1, 2, 3, 4 }, 5 },
@@ -556,7 +462,7 @@ test_garbage_protobuf(void **state)
 	size_t i, n;
 
 	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < N(bad); i++) {
 		n = frame(body, 0, (uint32_t)bad[i].len, bad[i].msg,
 		    bad[i].len);
 		if (decode(GRPCWEB_BINARY, body, n) != ERR_BAD_BODY)
@@ -565,7 +471,7 @@ test_garbage_protobuf(void **state)
 }
 
 static void
-test_text_bad_base64(void **state)
+test_text_bad(void **state)
 {
 	static const char *bad[] = {
 		"AAAAACY",		/* not a multiple of 4 */
@@ -577,24 +483,16 @@ test_text_bad_base64(void **state)
 		"AA=A",			/* a character after padding */
 		"AAAAAA-_",		/* base64url */
 	};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (decode(GRPCWEB_TEXT, bad[i],
-		    strlen(bad[i])) != ERR_BAD_BODY)
-			fail_msg("accepted: \"%s\"", bad[i]);
-}
-
-/* Text mode frames are checked like binary ones after base64. */
-static void
-test_text_framing(void **state)
-{
 	unsigned char body[64];
 	char *b64;
-	size_t n;
+	size_t i, n;
 
 	(void)state;
+	for (i = 0; i < N(bad); i++)
+		if (decode(GRPCWEB_TEXT, bad[i], strlen(bad[i])) !=
+		    ERR_BAD_BODY)
+			fail_msg("accepted: \"%s\"", bad[i]);
+	/* After base64, the frame is checked as a binary one. */
 	n = frame(body, 0x01, sizeof(good_msg), good_msg, sizeof(good_msg));
 	b64 = base64(body, n);
 	assert_int_equal(decode(GRPCWEB_TEXT, b64, strlen(b64)), ERR_BAD_BODY);
@@ -607,7 +505,6 @@ test_text_framing(void **state)
 	assert_int_equal(decode(GRPCWEB_TEXT, body, n), ERR_BAD_BODY);
 }
 
-
 /*
  * An independent reading of a request frame: flag 0, a length that is
  * the rest of the body, and a RegenerateOIDCClientSecretRequest in the
@@ -619,6 +516,7 @@ struct reading {
 	enum err e;
 	const unsigned char *project, *app;
 	size_t pn, an;
+	int has_project, has_app;
 };
 
 /* A varint of at most max bytes at p (n left): its length, or 0. */
@@ -669,9 +567,11 @@ reading(const unsigned char *b, size_t n, struct reading *r)
 			if (key >> 3 == 1) {
 				r->project = p + k;
 				r->pn = (size_t)v;
+				r->has_project = 1;
 			} else if (key >> 3 == 2) {
 				r->app = p + k;
 				r->an = (size_t)v;
+				r->has_app = 1;
 			}
 			k += (size_t)v;
 			break;
@@ -681,7 +581,7 @@ reading(const unsigned char *b, size_t n, struct reading *r)
 		default:
 			return;
 		}
-		/* Fields 1 and 2 are bytes: another wire type is wrong. */
+		/* Fields 1 and 2 are strings: another wire type is wrong. */
 		if ((key >> 3 == 1 || key >> 3 == 2) && (key & 7) != 2)
 			return;
 		if (k > (size_t)(end - p))
@@ -689,6 +589,14 @@ reading(const unsigned char *b, size_t n, struct reading *r)
 		p += k;
 	}
 	r->e = ERR_OK;
+}
+
+static int
+same(const struct value *v, int has, const unsigned char *p, size_t n)
+{
+	if (v->set != has)
+		return 0;
+	return !has || (v->s.n == n && (n == 0 || memcmp(v->s.p, p, n) == 0));
 }
 
 /*
@@ -701,7 +609,6 @@ test_mutations(void **state)
 	unsigned char body[64], copy[64];
 	size_t n = good_frame(body), i, oks = 0, bads = 0;
 	struct reading want;
-	struct call c;
 	unsigned v;
 	enum err e;
 
@@ -713,23 +620,19 @@ test_mutations(void **state)
 			memcpy(copy, body, n);
 			copy[i] = (unsigned char)v;
 			reading(copy, n, &want);
-			e = dec(RPC_V1_OIDC, GRPCWEB_BINARY, copy, n, &c);
+			e = decode(GRPCWEB_BINARY, copy, n);
 			if (e != want.e)
 				fail_msg("byte %zu = 0x%02x: %d, want %d", i, v,
 				    (int)e, (int)want.e);
 			if (e != ERR_OK) {
-				assert_int_equal(c.project_id.n, 0);
-				assert_int_equal(c.app_id.n, 0);
 				bads++;
 				continue;
 			}
 			oks++;
-			if (c.project_id.n != want.pn ||
-			    c.app_id.n != want.an ||
-			    (want.pn > 0 && memcmp(c.project_id.p,
-			    want.project, want.pn) != 0) ||
-			    (want.an > 0 && memcmp(c.app_id.p, want.app,
-			    want.an) != 0))
+			if (!same(&c.arg[ARG_PROJECT_ID], want.has_project,
+			    want.project, want.pn) ||
+			    !same(&c.arg[ARG_APP_ID], want.has_app, want.app,
+			    want.an))
 				fail_msg("byte %zu = 0x%02x: IDs differ", i, v);
 		}
 	/* Both outcomes occur: the reading is no constant. */
@@ -737,9 +640,9 @@ test_mutations(void **state)
 	assert_true(bads > 5 * 255);
 }
 
-/* --- encoding --- */
+/* --- encoding ------------------------------------------------------------ */
 
-/* toBinary(RegenerateOIDCClientSecretResponseSchema, ...) of fixed_outcome() */
+/* toBinary(RegenerateOIDCClientSecretResponseSchema, ...) of fixed() */
 static const unsigned char want_msg[] = {
 	0x0a, 0x0c, 0x73, 0x33, 0x63, 0x72, 0x33, 0x74, 0x53, 0x33, 0x43, 0x52,
 	0x33, 0x54, 0x12, 0x30, 0x08, 0x07, 0x12, 0x0b, 0x08, 0xc0, 0xae, 0xa5,
@@ -750,19 +653,31 @@ static const unsigned char want_msg[] = {
 };
 static const char want_trailer[] = "grpc-status:0\r\ngrpc-message:\r\n";
 
+/*
+ * The v2 calls' answer for fixed(): client_secret = 1, and creation_date
+ * = 2 holding this change's time, the same Timestamp bytes as
+ * ObjectDetails.change_date in want_msg.
+ */
+static const unsigned char want_v2[] = {
+	0x0a, 0x0c, 0x73, 0x33, 0x63, 0x72, 0x33, 0x74, 0x53, 0x33, 0x43, 0x52,
+	0x33, 0x54, 0x12, 0x0c, 0x08, 0xa7, 0x84, 0xa6, 0xd8, 0x06, 0x10, 0x80,
+	0xca, 0xb5, 0xee, 0x01
+};
+
+static struct outcome o;
+
 static void
-fixed_outcome(struct outcome *o)
+fixed(void)
 {
-	memset(o, 0, sizeof(*o));
-	snprintf(o->client_secret, sizeof(o->client_secret), "s3cr3tS3CR3T");
-	o->sequence = 7;
-	/* 2026-11-27T10:11:12.123456Z */
-	o->creation_date.sec = 1795774272;
-	o->creation_date.nsec = 123456000;
-	o->change_date.sec = 1795785255;	/* 2026-11-27T13:14:15.5Z */
-	o->change_date.nsec = 500000000;
-	snprintf(o->resource_owner, sizeof(o->resource_owner),
-	    "69629023906488334");
+	struct ts created = { 1795774272, 123456000 };	/* 10:11:12.123456 */
+	struct ts changed = { 1795785255, 500000000 };	/* 13:14:15.5 */
+
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(outcome_cstr(&o, OUT_SECRET, "s3cr3tS3CR3T"), 0);
+	value_int(&o.out[OUT_SEQUENCE], 7);
+	value_time(&o.out[OUT_CREATED], created);
+	value_time(&o.out[OUT_CHANGED], changed);
+	assert_int_equal(outcome_cstr(&o, OUT_OWNER, "69629023906488334"), 0);
 }
 
 static size_t
@@ -774,55 +689,42 @@ want_frames(unsigned char *out, const unsigned char *msg, size_t len)
 	    sizeof(want_trailer) - 1);
 }
 
-/*
- * The v2 calls' answer for fixed_outcome(): client_secret = 1, and
- * creation_date = 2 holding this change's time, the same Timestamp bytes
- * as ObjectDetails.change_date in want_msg.
- */
-static const unsigned char want_v2[] = {
-	0x0a, 0x0c, 0x73, 0x33, 0x63, 0x72, 0x33, 0x74, 0x53, 0x33, 0x43, 0x52,
-	0x33, 0x54, 0x12, 0x0c, 0x08, 0xa7, 0x84, 0xa6, 0xd8, 0x06, 0x10, 0x80,
-	0xca, 0xb5, 0xee, 0x01
-};
-
 static int
-encode(enum rpc rpc, int form, const struct outcome *o,
-    struct response *resp)
+encode(const struct call_def *d, int form, struct response *resp)
 {
-	struct call c;
+	struct call k;
 
-	memset(&c, 0, sizeof(c));
-	c.rpc = rpc;
+	memset(&k, 0, sizeof(k));
+	k.def = d;
 	memset(resp, 0, sizeof(*resp));
-	return codec_grpcweb.encode(form, &c, o, resp);
+	return codec_grpcweb.encode(form, &k, &o, resp);
 }
 
 static void
 test_encode_outcome_bytes(void **state)
 {
 	static const struct {
-		enum rpc rpc;
+		const char *call;
 		const unsigned char *msg;
 		size_t len;
-	} calls[] = {
-		{ RPC_V1_OIDC, want_msg, sizeof(want_msg) },
+	} cases[] = {
+		{ "RegenerateOIDCClientSecret", want_msg, sizeof(want_msg) },
 		/* RegenerateAPIClientSecretResponse: the same fields. */
-		{ RPC_V1_API, want_msg, sizeof(want_msg) },
-		{ RPC_V2, want_v2, sizeof(want_v2) },
-		{ RPC_V2BETA, want_v2, sizeof(want_v2) },
+		{ "RegenerateAPIClientSecret", want_msg, sizeof(want_msg) },
+		{ "GenerateClientSecret", want_v2, sizeof(want_v2) },
+		{ "RegenerateClientSecret", want_v2, sizeof(want_v2) },
 	};
 	unsigned char want[128];
 	struct response resp;
-	struct outcome o;
 	size_t i, n;
 
 	(void)state;
-	fixed_outcome(&o);
-	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
-		n = want_frames(want, calls[i].msg, calls[i].len);
-		assert_int_equal(encode(calls[i].rpc, GRPCWEB_BINARY, &o,
-		    &resp),
-		    0);
+	fixed();
+	for (i = 0; i < N(cases); i++) {
+		n = want_frames(want, cases[i].msg, cases[i].len);
+		assert_int_equal(encode(unit_call(cases[i].call),
+		    GRPCWEB_BINARY,
+		    &resp), 0);
 		assert_int_equal(resp.status, 200);
 		assert_string_equal(resp.content_type,
 		    "application/grpc-web+proto");
@@ -832,7 +734,7 @@ test_encode_outcome_bytes(void **state)
 		response_free(&resp);
 	}
 	/* The data frame's header: flag 0, 64 bytes; then the trailer's. */
-	assert_int_equal(encode(RPC_V1_OIDC, GRPCWEB_BINARY, &o, &resp), 0);
+	assert_int_equal(encode(OIDC, GRPCWEB_BINARY, &resp), 0);
 	assert_memory_equal(resp.body, "\x00\x00\x00\x00\x40", 5);
 	assert_memory_equal(resp.body + 5 + 64, "\x80\x00\x00\x00\x1e", 5);
 	response_free(&resp);
@@ -842,15 +744,15 @@ static void
 test_encode_outcome_roundtrip(void **state)
 {
 	Zitadel__Management__V1__RegenerateOIDCClientSecretResponse *m;
+	Zitadel__User__V2__AddKeyResponse *k;
 	struct response resp;
-	struct outcome o;
 	uint32_t len;
 
 	(void)state;
-	fixed_outcome(&o);
-	o.sequence = UINT64_MAX;
-	o.creation_date.nsec = 0;	/* proto3 leaves zero fields out */
-	assert_int_equal(encode(RPC_V1_OIDC, GRPCWEB_BINARY, &o, &resp), 0);
+	fixed();
+	value_int(&o.out[OUT_SEQUENCE], -1);	/* all of uint64 */
+	o.out[OUT_CREATED].t.nsec = 0;	/* proto3 leaves zero fields out */
+	assert_int_equal(encode(OIDC, GRPCWEB_BINARY, &resp), 0);
 	len = (uint32_t)(unsigned char)resp.body[1] << 24 |
 	    (uint32_t)(unsigned char)resp.body[2] << 16 |
 	    (uint32_t)(unsigned char)resp.body[3] << 8 |
@@ -864,11 +766,23 @@ test_encode_outcome_roundtrip(void **state)
 	assert_non_null(m->details->creation_date);
 	assert_int_equal(m->details->creation_date->seconds, 1795774272);
 	assert_int_equal(m->details->creation_date->nanos, 0);
-	assert_non_null(m->details->change_date);
 	assert_int_equal(m->details->change_date->seconds, 1795785255);
 	assert_int_equal(m->details->change_date->nanos, 500000000);
 	assert_string_equal(m->details->resource_owner, "69629023906488334");
 	OIDC_RESP(free_unpacked)(m, NULL);
+	response_free(&resp);
+	/* A machine key's answer: the key file travels as bytes. */
+	assert_int_equal(outcome_cstr(&o, OUT_KEY_ID, "123"), 0);
+	assert_int_equal(outcome_str(&o, OUT_KEY_CONTENT, "{\"k\":\0}", 7), 0);
+	assert_int_equal(encode(unit_call("AddKey"), GRPCWEB_BINARY, &resp), 0);
+	len = (uint32_t)(unsigned char)resp.body[4];
+	k = ADD_KEY_RESP(unpack)(NULL, len, (const uint8_t *)resp.body + 5);
+	assert_non_null(k);
+	assert_string_equal(k->key_id, "123");
+	assert_int_equal(k->key_content.len, 7);
+	assert_memory_equal(k->key_content.data, "{\"k\":\0}", 7);
+	assert_int_equal(k->creation_date->seconds, 1795785255);
+	ADD_KEY_RESP(free_unpacked)(k, NULL);
 	response_free(&resp);
 }
 
@@ -877,13 +791,12 @@ test_encode_outcome_text(void **state)
 {
 	unsigned char want[128];
 	struct response resp;
-	struct outcome o;
 	char *b64;
 
 	(void)state;
-	fixed_outcome(&o);
+	fixed();
 	b64 = base64(want, want_frames(want, want_msg, sizeof(want_msg)));
-	assert_int_equal(encode(RPC_V1_OIDC, GRPCWEB_TEXT, &o, &resp), 0);
+	assert_int_equal(encode(OIDC, GRPCWEB_TEXT, &resp), 0);
 	assert_int_equal(resp.status, 200);
 	assert_string_equal(resp.content_type,
 	    "application/grpc-web-text+proto");
@@ -892,7 +805,9 @@ test_encode_outcome_text(void **state)
 	response_free(&resp);
 	free(b64);
 	b64 = base64(want, want_frames(want, want_v2, sizeof(want_v2)));
-	assert_int_equal(encode(RPC_V2BETA, GRPCWEB_TEXT, &o, &resp), 0);
+	assert_int_equal(encode(unit_call("RegenerateClientSecret"),
+	    GRPCWEB_TEXT,
+	    &resp), 0);
 	assert_int_equal(resp.body_len, strlen(b64));
 	assert_memory_equal(resp.body, b64, resp.body_len);
 	response_free(&resp);
@@ -903,20 +818,21 @@ test_encode_outcome_text(void **state)
 static void
 test_encode_outcome_lengths(void **state)
 {
+	char secret[SECRET_MAX + 1];
 	struct response resp;
-	struct outcome o;
 	size_t len, n;
 
 	(void)state;
 	for (len = 0; len <= SECRET_MAX; len++) {
-		fixed_outcome(&o);
-		memset(o.client_secret, 'Z', len);
-		o.client_secret[len] = '\0';
-		assert_int_equal(encode(RPC_V1_OIDC, GRPCWEB_TEXT, &o, &resp),
-		    0);
+		fixed();
+		memset(secret, 'Z', len);
+		secret[len] = '\0';
+		assert_int_equal(outcome_cstr(&o, OUT_SECRET, secret), 0);
+		assert_int_equal(encode(OIDC, GRPCWEB_TEXT, &resp), 0);
 		assert_int_equal(resp.body_len % 4, 0);
 		response_free(&resp);
-		assert_int_equal(encode(RPC_V2, GRPCWEB_BINARY, &o, &resp), 0);
+		assert_int_equal(encode(unit_call("GenerateClientSecret"),
+		    GRPCWEB_BINARY, &resp), 0);
 		/*
 		 * Tag, length (a second byte from 128 on) and the secret,
 		 * an empty string left out; then the Timestamp's 2 + 12.
@@ -928,30 +844,67 @@ test_encode_outcome_lengths(void **state)
 	}
 }
 
-/* --- errors --- */
+/* Every gRPC-web call's answer: one data frame, then the trailer frame. */
+static void
+test_encode_every_call(void **state)
+{
+	struct response resp;
+	size_t i, len;
+
+	(void)state;
+	fixed();
+	assert_int_equal(outcome_cstr(&o, OUT_CLIENT_ID, "svc-bot"), 0);
+	assert_int_equal(outcome_cstr(&o, OUT_KEY_ID, "77"), 0);
+	for (i = 0; i < ncalls; i++) {
+		unsigned char msg[512];
+		size_t n;
+
+		if (calls[i].family != FAMILY_GRPC &&
+		    calls[i].family != FAMILY_CONNECT)
+			continue;
+		n = pbwire_encode_to(calls[i].resp, o.out, msg, sizeof(msg));
+		assert_true(n > 0);
+		assert_int_equal(encode(&calls[i], GRPCWEB_BINARY, &resp), 0);
+		len = (size_t)(unsigned char)resp.body[3] << 8 |
+		    (unsigned char)resp.body[4];
+		if (resp.body[0] != 0 || len != n ||
+		    resp.body_len != 5 + n + 5 + 30 ||
+		    memcmp(resp.body + 5, msg, n) != 0 ||
+		    memcmp(resp.body + 5 + n, "\x80\0\0\0\x1e", 5) != 0 ||
+		    memcmp(resp.body + 10 + n, want_trailer, 30) != 0)
+			fail_msg("%s: not its frames", calls[i].name);
+		response_free(&resp);
+	}
+}
+
+/* --- errors --------------------------------------------------------------- */
 
 /* Trailers-only: HTTP 200, no body, status, message and details. */
 static void
-assert_trailers_only(int form, enum err kind, const char *status,
-    const char *message)
+assert_trailers_only(int form, enum err kind)
 {
 	const char *ct = form == GRPCWEB_TEXT ?
 	    "application/grpc-web-text+proto" : "application/grpc-web+proto";
 	struct response resp;
 	unsigned char *details;
+	char want[300];
 	size_t n = 0;
 
 	memset(&resp, 0, sizeof(resp));
-	assert_int_equal(codec_grpcweb.encode_error(form, kind, &resp), 0);
+	assert_int_equal(codec_grpcweb.encode_error(form, NULL, kind, &resp),
+	    0);
 	assert_int_equal(resp.status, 200);
 	assert_string_equal(resp.content_type, ct);
 	assert_null(resp.body);
 	assert_int_equal(resp.body_len, 0);
 	assert_int_equal(resp.nheader, 3);
 	assert_string_equal(resp.header[0].name, "grpc-status");
-	assert_string_equal(resp.header[0].value, status);
+	snprintf(want, sizeof(want), "%d", err_info(kind)->grpc);
+	assert_string_equal(resp.header[0].value, want);
 	assert_string_equal(resp.header[1].name, "grpc-message");
-	assert_string_equal(resp.header[1].value, message);
+	/* No text needs escaping: "'" stays as it is. */
+	wire_message(kind, want, sizeof(want));
+	assert_string_equal(resp.header[1].value, want);
 	assert_string_equal(resp.header[2].name, "grpc-status-details-bin");
 	/* Binary headers are base64, here without padding. */
 	assert_null(strchr(resp.header[2].value, '='));
@@ -965,33 +918,24 @@ assert_trailers_only(int form, enum err kind, const char *status,
 }
 
 static void
-test_encode_error(void **state)
+test_encode_error_every_kind(void **state)
 {
+	struct response resp;
+	int k;
+
 	(void)state;
-	assert_trailers_only(GRPCWEB_BINARY, ERR_TOKEN_INVALID, "16",
-	    "Token is invalid (AUTH-7fs1e)");
-	assert_trailers_only(GRPCWEB_BINARY, ERR_AUTH_MISSING, "16",
-	    "auth header missing (AUTH-7fs1e)");
-	assert_trailers_only(GRPCWEB_TEXT, ERR_ORG_NOT_FOUND, "7",
-	    "Organisation doesn't exist (AUTH-Bs7Ds)");
-	assert_trailers_only(GRPCWEB_BINARY, ERR_APP_NOT_FOUND, "5",
-	    "Application doesn't exist (COMMAND-2g66f)");
-	assert_trailers_only(GRPCWEB_BINARY, ERR_APP_NOT_FOUND_V2, "5",
+	for (k = 1; k < ERR__COUNT; k++) {
+		assert_trailers_only(GRPCWEB_BINARY, (enum err)k);
+		assert_trailers_only(GRPCWEB_TEXT, (enum err)k);
+	}
+	/* One spelled out. */
+	memset(&resp, 0, sizeof(resp));
+	assert_int_equal(grpcweb_status_headers(&resp, ERR_APP_NOT_FOUND_V2),
+	    0);
+	assert_string_equal(unit_header(&resp, "grpc-status"), "5");
+	assert_string_equal(unit_header(&resp, "grpc-message"),
 	    "Application doesn't exist (COMMAND-Kd92s)");
-	assert_trailers_only(GRPCWEB_BINARY, ERR_APP_NOT_API, "3",
-	    "Application is not type API (COMMAND-aeH4)");
-	assert_trailers_only(GRPCWEB_TEXT, ERR_APP_TYPE_UNKNOWN, "3",
-	    "unknown app type (APP-aLWIzw)");
-	assert_trailers_only(GRPCWEB_BINARY, ERR_BAD_BODY, "3",
-	    "invalid request body (OSF-RQ400)");
-	assert_trailers_only(GRPCWEB_BINARY, ERR_BODY_TOO_LARGE, "3",
-	    "request body too large (OSF-RQ413)");
-	assert_trailers_only(GRPCWEB_BINARY, ERR_UNAVAILABLE, "14",
-	    "service unavailable, try again (OSF-DB001)");
-	assert_trailers_only(GRPCWEB_BINARY, ERR_DEADLINE, "4",
-	    "deadline exceeded, nothing changed (OSF-DL001)");
-	assert_trailers_only(GRPCWEB_BINARY, ERR_INTERNAL, "13",
-	    "internal error (OSF-INT01)");
+	response_free(&resp);
 }
 
 static void
@@ -1016,38 +960,7 @@ test_percent_encode(void **state)
 	assert_int_equal(grpcweb_percent_encode("", out, 0), -1);
 }
 
-/* Every kind's headers fit, and the message reads back as "text (ID)". */
-static void
-test_every_kind_has_headers(void **state)
-{
-	struct response resp;
-	char want[300];
-	int k;
-
-	(void)state;
-	for (k = 1; k < ERR__COUNT; k++) {
-		unsigned char *details;
-		size_t n = 0;
-
-		memset(&resp, 0, sizeof(resp));
-		assert_int_equal(grpcweb_status_headers(&resp, (enum err)k), 0);
-		assert_int_equal(resp.nheader, 3);
-		snprintf(want, sizeof(want), "%d", err_info((enum err)k)->grpc);
-		assert_string_equal(header(&resp, "grpc-status"), want);
-		/* No text needs escaping but "'" stays as it is. */
-		wire_message((enum err)k, want, sizeof(want));
-		assert_string_equal(header(&resp, "grpc-message"), want);
-		details = wire_unbase64(header(&resp,
-		    "grpc-status-details-bin"),
-		    &n);
-		assert_non_null(details);
-		assert_int_equal(wire_status(details, n, (enum err)k), 0);
-		free(details);
-		response_free(&resp);
-	}
-}
-
-/* --- dispatch(): the gRPC path up to the service --- */
+/* --- dispatch(): the gRPC path up to the service -------------------------- */
 
 struct fake {
 	const char *content_length;
@@ -1092,9 +1005,6 @@ serve(const char *content_type, const char *authorization,
     const char *content_length, const void *body, size_t len,
     struct response *resp, struct handled *h)
 {
-	static char path[] =
-	    "/api/zitadel.management.v1.ManagementService/"
-	    "RegenerateOIDCClientSecret";
 	struct fake f = { content_length, body, len, 0 };
 	struct io io = { fake_param, fake_read, fake_write, &f };
 	struct config cfg;
@@ -1107,8 +1017,9 @@ serve(const char *content_type, const char *authorization,
 	service_init(&svc, &cfg, NULL);
 	memset(&req, 0, sizeof(req));
 	req.method = strdup("POST");
-	req.path = strdup(path);
-	req.path_len = strlen(path);
+	assert_int_equal(route_request_path("/api", "/zitadel.management.v1."
+	    "ManagementService/RegenerateOIDCClientSecret", NULL, &req.path),
+	    0);
 	req.header[H_CONTENT_TYPE] = content_type != NULL ?
 	    strdup(content_type) : NULL;
 	req.header[H_AUTHORIZATION] = authorization != NULL ?
@@ -1126,15 +1037,14 @@ test_dispatch_native(void **state)
 
 	(void)state;
 	serve("application/grpc", NULL, NULL, "", 0, &resp, &h);
-	assert_string_equal(h.route, "grpc-web");
 	assert_int_equal(h.grpc, 12);
 	assert_int_equal(resp.status, 415);
 	assert_string_equal(resp.content_type, "application/json");
-	assert_string_equal(header(&resp, "grpc-status"), "12");
-	assert_string_equal(header(&resp, "grpc-message"),
+	assert_string_equal(unit_header(&resp, "grpc-status"), "12");
+	assert_string_equal(unit_header(&resp, "grpc-message"),
 	    "native gRPC needs HTTP/2 trailers: use gRPC-web or JSON "
 	    "(OSF-GW415)");
-	assert_non_null(header(&resp, "grpc-status-details-bin"));
+	assert_non_null(unit_header(&resp, "grpc-status-details-bin"));
 	assert_non_null(strstr(resp.body, "\"code\":12"));
 	response_free(&resp);
 }
@@ -1151,12 +1061,12 @@ test_dispatch_unsupported(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+	for (i = 0; i < N(types); i++) {
 		serve(types[i], NULL, NULL, "", 0, &resp, &h);
 		assert_int_equal(resp.status, 415);
 		assert_int_equal(h.grpc, 3);
 		assert_string_equal(resp.content_type, "application/json");
-		assert_null(header(&resp, "grpc-status"));
+		assert_null(unit_header(&resp, "grpc-status"));
 		assert_non_null(strstr(resp.body, "OSF-GWCT1"));
 		response_free(&resp);
 	}
@@ -1170,11 +1080,12 @@ assert_grpc_answer(const struct response *resp, const struct handled *h,
 
 	snprintf(status, sizeof(status), "%d", code);
 	assert_int_equal(h->grpc, code);
+	assert_string_equal(h->route, "grpc-web");
 	assert_int_equal(resp->status, 200);
 	assert_string_equal(resp->content_type, ct);
 	assert_int_equal(resp->body_len, 0);
-	assert_string_equal(header(resp, "grpc-status"), status);
-	assert_string_equal(header(resp, "grpc-message"), message);
+	assert_string_equal(unit_header(resp, "grpc-status"), status);
+	assert_string_equal(unit_header(resp, "grpc-message"), message);
 }
 
 static void
@@ -1240,6 +1151,7 @@ test_dispatch_reaches_service(void **state)
 	serve("application/grpc-web+proto", NULL, len, body, n, &resp, &h);
 	assert_grpc_answer(&resp, &h, "application/grpc-web+proto", 16,
 	    "auth header missing (AUTH-7fs1e)");
+	assert_string_equal(h.call, "RegenerateOIDCClientSecret");
 	response_free(&resp);
 	b64 = base64(body, n);
 	serve("application/grpc-web-text", "Basic dXNlcjpwdw==", NULL, b64,
@@ -1250,44 +1162,34 @@ test_dispatch_reaches_service(void **state)
 	free(b64);
 }
 
+#define T(f) cmocka_unit_test_teardown(f, teardown)
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_form),
-		cmocka_unit_test(test_decode_binary),
-		cmocka_unit_test(test_decode_text),
-		cmocka_unit_test(test_decode_text_chunks),
-		cmocka_unit_test(test_decode_every_rpc),
-		cmocka_unit_test(test_decode_unknown_fields),
-		cmocka_unit_test(test_decode_empty_message),
-		cmocka_unit_test(test_decode_nul_kept),
-		cmocka_unit_test(test_decode_id_bytes_limit),
-		cmocka_unit_test(test_oversized_ids),
-		cmocka_unit_test(test_empty_body),
-		cmocka_unit_test(test_short_header),
-		cmocka_unit_test(test_length_larger_than_body),
-		cmocka_unit_test(test_two_frames),
-		cmocka_unit_test(test_trailing_bytes),
-		cmocka_unit_test(test_compressed_flag),
-		cmocka_unit_test(test_trailer_flag),
-		cmocka_unit_test(test_reserved_flags),
-		cmocka_unit_test(test_garbage_protobuf),
-		cmocka_unit_test(test_text_bad_base64),
-		cmocka_unit_test(test_text_framing),
-		cmocka_unit_test(test_mutations),
-		cmocka_unit_test(test_encode_outcome_bytes),
-		cmocka_unit_test(test_encode_outcome_roundtrip),
-		cmocka_unit_test(test_encode_outcome_text),
-		cmocka_unit_test(test_encode_outcome_lengths),
-		cmocka_unit_test(test_encode_error),
-		cmocka_unit_test(test_percent_encode),
-		cmocka_unit_test(test_every_kind_has_headers),
-		cmocka_unit_test(test_dispatch_native),
-		cmocka_unit_test(test_dispatch_unsupported),
-		cmocka_unit_test(test_dispatch_too_large),
-		cmocka_unit_test(test_dispatch_bad_body),
-		cmocka_unit_test(test_dispatch_reaches_service),
+		T(test_form),
+		T(test_decode_binary),
+		T(test_decode_text),
+		T(test_decode_text_chunks),
+		T(test_decode_each_call),
+		T(test_timeout),
+		T(test_bad_frames),
+		T(test_garbage_protobuf),
+		T(test_text_bad),
+		T(test_mutations),
+		T(test_encode_outcome_bytes),
+		T(test_encode_outcome_roundtrip),
+		T(test_encode_outcome_text),
+		T(test_encode_outcome_lengths),
+		T(test_encode_every_call),
+		T(test_encode_error_every_kind),
+		T(test_percent_encode),
+		T(test_dispatch_native),
+		T(test_dispatch_unsupported),
+		T(test_dispatch_too_large),
+		T(test_dispatch_bad_body),
+		T(test_dispatch_reaches_service),
 	};
 
 	return cmocka_run_group_tests_name("grpcweb", tests, NULL, NULL);

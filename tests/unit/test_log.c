@@ -7,11 +7,12 @@
  * write), on stderr and in log_file; the level filter; a line too long
  * for the buffer cut short, still one line; log_sanitize (controls,
  * quotes, backslashes, spaces and non-ASCII replaced, long values cut with
- * "..."); the request line, delivered (at info) and undelivered (at warn,
- * with the word "undelivered", the app and the sequence, written whatever
- * the level); log_file: appended to, opened again after rotation (rename
- * or removal) once the check interval has passed and not before, and an
- * error naming the file when it cannot be opened.
+ * "..."); the request line with its call and a refusal's reason, and a
+ * committed change not delivered or not a 200 (at warn, with the word
+ * "undelivered", the object's kind and ID and the sequence, written
+ * whatever the level); log_file: appended to, opened again after
+ * rotation (rename or removal) once the check interval has passed and not
+ * before, and an error naming the file when it cannot be opened.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -238,8 +239,12 @@ test_sanitize(void **state)
 	assert_int_equal(out[0], 'z');
 }
 
+/*
+ * A request line: a change to object (of kind "app") at seq, committed
+ * when object is not NULL, and delivered or not.
+ */
 static void
-request_line(int delivered, const char *app, unsigned long long seq)
+request_line(int delivered, const char *object, unsigned long long seq)
 {
 	struct log_request r;
 
@@ -247,12 +252,15 @@ request_line(int delivered, const char *app, unsigned long long seq)
 	r.id = "0123456789abcdef";
 	r.method = "POST";
 	r.route = "rest";
+	r.call = "RegenerateOIDCClientSecret";
 	r.status = 200;
 	r.grpc = 0;
 	r.user = "user 1";
 	r.latency_ms = 12.34;
+	r.committed = object != NULL;
 	r.delivered = delivered;
-	r.app = app;
+	r.object_kind = "app";
+	r.object = object;
 	r.sequence = seq;
 	log_request(&r);
 }
@@ -264,19 +272,26 @@ test_request_line(void **state)
 
 	(void)state;
 	use_file();
-	request_line(1, "", 0);
+	request_line(1, NULL, 0);
 	request_line(0, "app\n1", 8);
+	request_line(1, "app-2", 9);
 	text = slurp(path);
 	nth_line(text, 0, line, sizeof(line));
 	check_line(line, "oidc-secret", "info", "request id=0123456789abcdef "
 	    "method=POST route=rest status=200 code=0 user=user?1 "
-	    "latency_ms=12.3");
+	    "latency_ms=12.3 call=RegenerateOIDCClientSecret");
 	nth_line(text, 1, line, sizeof(line));
 	check_line(line, "oidc-secret", "warn", "request "
 	    "id=0123456789abcdef method=POST route=rest status=200 "
-	    "undelivered code=0 app=app?1 sequence=8 latency_ms=12.3");
+	    "undelivered code=0 app=app?1 sequence=8 latency_ms=12.3 "
+	    "call=RegenerateOIDCClientSecret");
+	/* Committed and delivered: the ordinary line. */
+	nth_line(text, 2, line, sizeof(line));
+	check_line(line, "oidc-secret", "info", "request id=0123456789abcdef "
+	    "method=POST route=rest status=200 code=0 user=user?1 "
+	    "latency_ms=12.3 call=RegenerateOIDCClientSecret");
 	free(text);
-	/* Unknown user, no app, no method: "-". */
+	/* Unknown user, no object, no method: "-". */
 	unlink(path);
 	use_file();
 	{
@@ -286,25 +301,40 @@ test_request_line(void **state)
 		r.id = "id";
 		r.method = "";
 		r.route = "none";
+		r.call = "-";
 		r.status = 500;
 		r.grpc = 13;
 		r.user = "";
-		r.app = "";
+		r.committed = 1;
+		r.object_kind = "user";
+		r.object = "";
 		log_request(&r);
 		r.delivered = 1;
+		/* Committed, delivered, but not a 200: the client has no
+		 * secret, so the operator hears of it. */
+		log_request(&r);
+		r.committed = 0;
+		r.reason = "no role with user.write";
 		log_request(&r);
 	}
 	text = slurp(path);
-	assert_non_null(strstr(text, ": warn: request id=id method=- "
-	    "route=none status=500 undelivered code=13 app=- sequence=0 "
-	    "latency_ms=0.0\n"));
-	assert_non_null(strstr(text, ": info: request id=id method=- "
-	    "route=none status=500 code=13 user=- latency_ms=0.0\n"));
+	nth_line(text, 0, line, sizeof(line));
+	check_line(line, "oidc-secret", "warn", "request id=id method=- "
+	    "route=none status=500 undelivered code=13 user=- sequence=0 "
+	    "latency_ms=0.0 call=-");
+	nth_line(text, 1, line, sizeof(line));
+	check_line(line, "oidc-secret", "warn", "request id=id method=- "
+	    "route=none status=500 undelivered code=13 user=- sequence=0 "
+	    "latency_ms=0.0 call=-");
+	nth_line(text, 2, line, sizeof(line));
+	check_line(line, "oidc-secret", "info", "request id=id method=- "
+	    "route=none status=500 code=13 user=- latency_ms=0.0 call=- "
+	    "refused=\"no role with user.write\"");
 	free(text);
 }
 
 /*
- * The level filters the delivered lines; an undelivered one is written
+ * The level filters the ordinary lines; an undelivered one is written
  * whatever the level, as the operator must act on it.
  */
 static void
@@ -315,13 +345,15 @@ test_request_line_levels(void **state)
 	(void)state;
 	use_file();
 	log_set_level(LOG_WARN);
-	request_line(1, "", 0);
+	request_line(1, NULL, 0);
 	request_line(0, "a-warn", 9);
 	log_set_level(LOG_ERROR);
-	request_line(1, "", 0);
+	request_line(1, NULL, 0);
+	request_line(1, "a-ok", 11);
 	request_line(0, "a-error", 10);
 	text = slurp(path);
 	assert_null(strstr(text, ": info: "));
+	assert_null(strstr(text, "a-ok"));
 	assert_non_null(strstr(text, "undelivered code=0 app=a-warn "
 	    "sequence=9"));
 	assert_non_null(strstr(text, "undelivered code=0 app=a-error "

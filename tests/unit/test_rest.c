@@ -1,13 +1,16 @@
 /*
- * test_rest.c - the REST codec: grpc-gateway style JSON (src/rest.c).
+ * test_rest.c - the REST codec, grpc-gateway style JSON (src/rest.c), and
+ * the health routes' plain codec (src/plain.c).
  *
- * Covers: which content types the codec takes (everything but gRPC's own,
- * as grpc-gateway's "*" marshaler does, so curl -d works); decode: the body
- * must be empty or one strict JSON object, and the path's IDs win over
- * anything in it; the exact bytes of the answer for both v1 calls, with
- * uint64 as a string, RFC 3339 times and JSON escaping; the exact bytes and
- * HTTP status of the error body for every error kind, and for a kind out of
- * range.
+ * Covers: which content types the REST codec takes (everything but gRPC's
+ * own, as grpc-gateway's "*" marshaler does, so curl -d works; a
+ * malformed or absent header too); decode: the body must be empty or one
+ * strict JSON object, read by the call's request message (the JSON
+ * details are test_jsonmsg.c's); the exact bytes of the answer of every
+ * REST call, with uint64 as a string, RFC 3339 times and JSON escaping;
+ * the exact bytes and HTTP status of the error body for every error kind,
+ * its text and ID taken from errors.def, and for a kind out of range; the
+ * plain codec's text answer and its errors in the REST spelling.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,10 +23,9 @@
 #include <string.h>
 
 #include "rest.h"
+#include "unit.h"
 
-/* calendar.timegm((2026, 11, 27, 10, 11, 12, 0, 0, 0)) and 13:14:15. */
-#define T_CREATION INT64_C(1795774272)
-#define T_CHANGE INT64_C(1795785255)
+#define N(x) (sizeof(x) / sizeof((x)[0]))
 
 #define SECRET64 \
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789AB"
@@ -40,8 +42,12 @@ test_form(void **state)
 		"application/x-www-form-urlencoded",	/* curl -d */
 		"text/plain",
 		"",
+		NULL,
+		"nonsense",
 		"application/grpcx",
+		"application/grpc_web",
 		"application/proto",
+		"application/json; charset=latin1",
 	};
 	static const char *const grpc[] = {
 		"application/grpc",
@@ -56,149 +62,183 @@ test_form(void **state)
 		"application/grpc-web-text",
 		"application/grpc-web-text+proto",
 	};
+	struct media m;
 	size_t i;
 
 	(void)state;
 	assert_string_equal(codec_rest.name, "rest");
-	assert_int_equal(codec_rest.form(NULL), 0);
-	for (i = 0; i < sizeof(json) / sizeof(json[0]); i++)
-		if (codec_rest.form(json[i]) != 0)
-			fail_msg("refused: %s", json[i]);
-	for (i = 0; i < sizeof(grpc) / sizeof(grpc[0]); i++)
-		if (codec_rest.form(grpc[i]) != -1)
+	for (i = 0; i < N(json); i++) {
+		media_parse(json[i], &m);
+		if (codec_rest.form(&m) != 0)
+			fail_msg("refused: %s", json[i] ? json[i] : "(none)");
+	}
+	for (i = 0; i < N(grpc); i++) {
+		media_parse(grpc[i], &m);
+		if (codec_rest.form(&m) != -1)
 			fail_msg("accepted: %s", grpc[i]);
+	}
 }
 
 /* --- decode ------------------------------------------------------------ */
 
+static struct call c;
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	call_free(&c);
+	return 0;
+}
+
 static enum err
-decode(const char *body, struct call *c)
+decode(const struct call_def *d, const char *body)
 {
 	struct request req;
+	size_t len = body != NULL ? strlen(body) : 0;
 
+	call_free(&c);
+	assert_int_equal(call_init(&c, d, len), 0);
 	memset(&req, 0, sizeof(req));
 	req.body = (char *)(uintptr_t)body;
-	req.body_len = body != NULL ? strlen(body) : 0;
-	return codec_rest.decode(0, &req, c);
+	req.body_len = len;
+	return codec_rest.decode(0, &req, &c);
 }
 
 static void
 test_decode(void **state)
 {
 	static const char *const good[] = {
-		NULL, "", " \r\n", "{}", "{\"projectId\":\"other\",\"x\":[1]}",
-		"{\"appId\":null}",
+		NULL, "", " \r\n", "{}", "{\"x\":[1]}", "{\"appId\":null}",
 	};
 	static const char *const bad[] = {
 		"[]", "null", "{", "{}x", "{'a':1}", "{\"a\":NaN}", "\"{}\"",
+		"{\"projectId\":7}",
 	};
-	struct call c;
 	size_t i;
+	unsigned s;
 
 	(void)state;
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		memset(&c, 0, sizeof(c));
-		c.rpc = RPC_V1_OIDC;
-		c.project_id.p = "P";
-		c.project_id.n = 1;
-		c.app_id.p = "A";
-		c.app_id.n = 1;
-		if (decode(good[i], &c) != ERR_OK)
+	for (i = 0; i < N(good); i++) {
+		if (decode(unit_call("RegenerateOIDCClientSecret"), good[i]) !=
+		    ERR_OK)
 			fail_msg("refused: %s", good[i] ? good[i] : "(none)");
-		/* The path's IDs win: the body changes nothing. */
-		assert_int_equal(c.project_id.n, 1);
-		assert_memory_equal(c.project_id.p, "P", 1);
-		assert_int_equal(c.app_id.n, 1);
-		assert_memory_equal(c.app_id.p, "A", 1);
-		assert_int_equal(c.msg_kind, MSG_KIND_NONE);
+		for (s = 0; s < ARG__COUNT; s++)
+			assert_false(c.arg[s].set);
 		assert_true(c.deadline_ns == 0);
 	}
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		memset(&c, 0, sizeof(c));
-		if (decode(bad[i], &c) != ERR_BAD_BODY)
+	for (i = 0; i < N(bad); i++)
+		if (decode(unit_call("RegenerateOIDCClientSecret"), bad[i]) !=
+		    ERR_BAD_BODY)
 			fail_msg("accepted: %s", bad[i]);
-	}
+	/* The body holds the request message's fields, by either name. */
+	assert_int_equal(decode(unit_call("RegenerateOIDCClientSecret"),
+	    "{\"projectId\":\"p\",\"app_id\":\"a\"}"), ERR_OK);
+	assert_int_equal(c.arg[ARG_PROJECT_ID].s.n, 1);
+	assert_int_equal(c.arg[ARG_APP_ID].s.n, 1);
+	assert_int_equal(decode(unit_call("AddMachineKey"), "{\"type\":"
+	    "\"KEY_TYPE_JSON\",\"expirationDate\":\"2030-01-01T00:00:00Z\"}"),
+	    ERR_OK);
+	assert_int_equal(c.arg[ARG_KEY_TYPE].i, 1);
+	assert_true(c.arg[ARG_EXPIRATION].t.sec == 1893456000);
 }
 
 /* --- encode ------------------------------------------------------------ */
 
+static struct outcome o;
+
 static void
-fill_outcome(struct outcome *o, const char *owner)
+fixed(const char *owner)
 {
-	memset(o, 0, sizeof(*o));
-	snprintf(o->client_secret, sizeof(o->client_secret), "%s", SECRET64);
-	o->sequence = 7;
-	o->creation_date.sec = T_CREATION;
-	o->creation_date.nsec = 123456000;
-	o->change_date.sec = T_CHANGE;
-	o->change_date.nsec = 0;
-	snprintf(o->resource_owner, sizeof(o->resource_owner), "%s", owner);
+	struct ts created = { 1795774272, 123456000 };
+	struct ts changed = { 1795785255, 0 };
+
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(outcome_cstr(&o, OUT_SECRET, SECRET64), 0);
+	value_int(&o.out[OUT_SEQUENCE], 7);
+	value_time(&o.out[OUT_CREATED], created);
+	value_time(&o.out[OUT_CHANGED], changed);
+	assert_int_equal(outcome_cstr(&o, OUT_OWNER, owner), 0);
 }
 
 static void
 check_body(const struct response *resp, const char *want)
 {
 	assert_non_null(resp->body);
-	assert_int_equal(resp->body_len, strlen(want));
-	assert_memory_equal(resp->body, want, strlen(want));
+	if (resp->body_len != strlen(want) ||
+	    memcmp(resp->body, want, resp->body_len) != 0)
+		fail_msg("\n got  %.*s\n want %s", (int)resp->body_len,
+		    resp->body, want);
 	assert_int_equal(resp->body[resp->body_len], '\0');
 }
 
-/* The answer through the codec's table, for call c. */
 static int
-encode(enum rpc rpc, const struct outcome *o, struct response *resp)
+encode(const struct call_def *d, struct response *resp)
 {
-	struct call c;
+	struct call k;
 
-	memset(&c, 0, sizeof(c));
-	c.rpc = rpc;
+	memset(&k, 0, sizeof(k));
+	k.def = d;
 	memset(resp, 0, sizeof(*resp));
-	return codec_rest.encode(0, &c, o, resp);
+	return codec_rest.encode(0, &k, &o, resp);
 }
 
+#define DETAILS(owner) "\"details\":{\"sequence\":\"7\"," \
+	"\"creationDate\":\"2026-11-27T10:11:12.123456Z\"," \
+	"\"changeDate\":\"2026-11-27T13:14:15Z\"," \
+	"\"resourceOwner\":\"" owner "\"}"
+
 static void
-test_outcome_exact_bytes(void **state)
+test_outcome_every_call(void **state)
 {
-	struct outcome o;
+	static const struct {
+		const char *call;
+		const char *want;
+	} cases[] = {
+		/* OIDC and API apps answer the same shape. */
+		{ "RegenerateOIDCClientSecret", "{\"clientSecret\":\""
+		    SECRET64 "\"," DETAILS("69629023906488334") "}" },
+		{ "RegenerateAPIClientSecret", "{\"clientSecret\":\""
+		    SECRET64 "\"," DETAILS("69629023906488334") "}" },
+		{ "GenerateMachineSecret", "{\"clientId\":\"svc-bot\","
+		    "\"clientSecret\":\"" SECRET64 "\","
+		    DETAILS("69629023906488334") "}" },
+		{ "RemoveMachineSecret", "{" DETAILS("69629023906488334") "}" },
+		{ "AddMachineKey", "{\"keyId\":\"77\",\"keyDetails\":\"e30=\","
+		    DETAILS("69629023906488334") "}" },
+		{ "RemoveMachineKey", "{" DETAILS("69629023906488334") "}" },
+	};
 	struct response resp;
+	size_t i;
 
 	(void)state;
-	fill_outcome(&o, "69629023906488334");
-	/* Both v1 calls, OIDC and API apps, answer the same shape. */
-	assert_int_equal(encode(RPC_V1_OIDC, &o, &resp), 0);
-	assert_int_equal(resp.status, 200);
-	assert_string_equal(resp.content_type, "application/json");
-	check_body(&resp,
-	    "{\"clientSecret\":\"" SECRET64 "\","
-	    "\"details\":{\"sequence\":\"7\","
-	    "\"creationDate\":\"2026-11-27T10:11:12.123456Z\","
-	    "\"changeDate\":\"2026-11-27T13:14:15Z\","
-	    "\"resourceOwner\":\"69629023906488334\"}}");
-	response_free(&resp);
-	assert_int_equal(encode(RPC_V1_API, &o, &resp), 0);
-	check_body(&resp,
-	    "{\"clientSecret\":\"" SECRET64 "\","
-	    "\"details\":{\"sequence\":\"7\","
-	    "\"creationDate\":\"2026-11-27T10:11:12.123456Z\","
-	    "\"changeDate\":\"2026-11-27T13:14:15Z\","
-	    "\"resourceOwner\":\"69629023906488334\"}}");
-	response_free(&resp);
+	fixed("69629023906488334");
+	assert_int_equal(outcome_cstr(&o, OUT_CLIENT_ID, "svc-bot"), 0);
+	assert_int_equal(outcome_cstr(&o, OUT_KEY_ID, "77"), 0);
+	assert_int_equal(outcome_cstr(&o, OUT_KEY_CONTENT, "{}"), 0);
+	for (i = 0; i < N(cases); i++) {
+		assert_int_equal(encode(unit_call(cases[i].call), &resp), 0);
+		assert_int_equal(resp.status, 200);
+		assert_string_equal(resp.content_type, "application/json");
+		check_body(&resp, cases[i].want);
+		response_free(&resp);
+	}
 }
 
 static void
 test_outcome_escapes_and_limits(void **state)
 {
-	struct outcome o;
 	struct response resp;
-	char want[1024];
+	char secret[SECRET_MAX + 1], want[1024];
 
 	(void)state;
 	/* A quote, a backslash, a slash and a control character. */
-	fill_outcome(&o, "a\"b\\c/d\x01" "e");
-	o.sequence = UINT64_MAX;	/* protobuf JSON: uint64 as a string */
-	o.creation_date.nsec = 500000000;
-	o.change_date.nsec = 123456789;
-	assert_int_equal(encode(RPC_V1_OIDC, &o, &resp), 0);
+	fixed("a\"b\\c/d\x01" "e");
+	value_int(&o.out[OUT_SEQUENCE], -1);	/* UINT64_MAX, as a string */
+	o.out[OUT_CREATED].t.nsec = 500000000;
+	o.out[OUT_CHANGED].t.nsec = 123456789;
+	assert_int_equal(encode(unit_call("RegenerateOIDCClientSecret"), &resp),
+	    0);
 	snprintf(want, sizeof(want),
 	    "{\"clientSecret\":\"%s\",\"details\":{"
 	    "\"sequence\":\"18446744073709551615\","
@@ -207,130 +247,63 @@ test_outcome_escapes_and_limits(void **state)
 	    "\"resourceOwner\":\"a\\\"b\\\\c/d\\u0001e\"}}", SECRET64);
 	check_body(&resp, want);
 	response_free(&resp);
-}
-
-static void
-test_outcome_longest_secret(void **state)
-{
-	struct outcome o;
-	struct response resp;
-	char want[1024];
-
-	(void)state;
-	fill_outcome(&o, "1");
-	memset(o.client_secret, 'z', SECRET_MAX);
-	o.client_secret[SECRET_MAX] = '\0';
-	o.sequence = 0;
-	assert_int_equal(encode(RPC_V1_OIDC, &o, &resp), 0);
+	/* The longest secret; a sequence of 0 is still written. */
+	memset(secret, 'z', SECRET_MAX);
+	secret[SECRET_MAX] = '\0';
+	fixed("1");
+	assert_int_equal(outcome_cstr(&o, OUT_SECRET, secret), 0);
+	value_int(&o.out[OUT_SEQUENCE], 0);
+	assert_int_equal(encode(unit_call("RegenerateOIDCClientSecret"), &resp),
+	    0);
 	snprintf(want, sizeof(want),
 	    "{\"clientSecret\":\"%s\",\"details\":{\"sequence\":\"0\","
 	    "\"creationDate\":\"2026-11-27T10:11:12.123456Z\","
 	    "\"changeDate\":\"2026-11-27T13:14:15Z\",\"resourceOwner\":\"1\"}}",
-	    o.client_secret);
+	    secret);
 	check_body(&resp, want);
+	response_free(&resp);
+	/* A time no RFC 3339 year holds: no answer rather than a wrong one. */
+	o.out[OUT_CHANGED].t.sec = 253402300800LL;
+	assert_int_equal(encode(unit_call("RegenerateOIDCClientSecret"), &resp),
+	    -1);
 	response_free(&resp);
 }
 
 /* --- errors ------------------------------------------------------------ */
 
+/* errors.def's rows: the texts and IDs a body must carry. */
 static const struct {
 	enum err kind;
-	int http;
-	int code;
-	const char *text;
+	const char *name;
 	const char *id;
-} errors[] = {
-	/* The service's checks, with ZITADEL's texts and IDs. */
-	{ ERR_AUTH_MISSING, 401, 16, "auth header missing", "AUTH-7fs1e" },
-	{ ERR_APP_TYPE_UNKNOWN, 400, 3, "unknown app type", "APP-aLWIzw" },
-	{ ERR_ID_MISSING_V2, 400, 3, "ID missing", "COMMAND-KJ29c" },
-	{ ERR_APP_NOT_FOUND_V2, 404, 5, "Application doesn't exist",
-	    "COMMAND-Kd92s" },
-	{ ERR_APP_NOT_API, 400, 3, "Application is not type API",
-	    "COMMAND-aeH4" },
-	{ ERR_DEADLINE, 504, 4, "deadline exceeded, nothing changed",
-	    "OSF-DL001" },
-	{ ERR_CONFLICT, 503, 14, "service unavailable, try again",
-	    "OSF-DB001" },
-	{ ERR_TOKEN_INVALID, 401, 16, "Token is invalid", "AUTH-7fs1e" },
-	{ ERR_ORG_NOT_FOUND, 403, 7, "Organisation doesn't exist",
-	    "AUTH-Bs7Ds" },
-	{ ERR_ID_MISSING, 400, 3, "ID missing", "COMMAND-99i83" },
-	{ ERR_INVALID_ARGUMENT, 400, 3, "invalid argument", "OSF-VAL01" },
-	{ ERR_PERMISSION_DENIED, 403, 7, "No matching permissions found",
-	    "AUTH-5mWD2" },
-	{ ERR_APP_NOT_FOUND, 404, 5, "Application doesn't exist",
-	    "COMMAND-2g66f" },
-	{ ERR_APP_NOT_OIDC, 400, 3, "Application is not type OIDC",
-	    "COMMAND-Ghrh3" },
-	{ ERR_UNAVAILABLE, 503, 14, "service unavailable, try again",
-	    "OSF-DB001" },
-	{ ERR_INTERNAL, 500, 13, "internal error", "OSF-INT01" },
-	/* The transport's refusals, texts and IDs as src/error.c names
-	 * them. */
-	{ ERR_ROUTE_NOT_FOUND, 404, 5, "unknown path", "OSF-RT404" },
-	{ ERR_METHOD_NOT_ALLOWED, 405, 12, "method not allowed", "OSF-RT405" },
-	{ ERR_BODY_TOO_LARGE, 413, 3, "request body too large", "OSF-RQ413" },
-	{ ERR_BAD_BODY, 400, 3, "invalid request body", "OSF-RQ400" },
-	{ ERR_MEDIA_TYPE, 415, 3,
-	    "gRPC content type on a REST path: use the service path",
-	    "OSF-RQ415" },
-	{ ERR_GRPC_NATIVE, 415, 12,
-	    "native gRPC needs HTTP/2 trailers: use gRPC-web or JSON",
-	    "OSF-GW415" },
-	{ ERR_GRPC_MEDIA_TYPE, 415, 3,
-	    "unsupported content type, use application/grpc-web+proto",
-	    "OSF-GWCT1" },
-	{ ERR_CONNECT_MEDIA_TYPE, 415, 3, "unsupported content type, use "
-	    "application/json or application/proto", "OSF-CN415" },
-	{ ERR_CONNECT_VERSION, 400, 3, "connect-protocol-version must be 1",
-	    "OSF-CN400" },
-	{ ERR_CONNECT_TIMEOUT, 400, 3,
-	    "connect-timeout-ms must be 1 to 10 digits", "OSF-CN401" },
-	{ ERR_COMPRESSED, 501, 12,
-	    "compressed bodies are not supported, use identity", "OSF-CN501" },
-	/* The admin tool's kinds, should one ever reach a codec. */
-	{ ERR_NOT_FOUND, 404, 5, "not found", "OSF-AD404" },
-	{ ERR_EXISTS, 409, 6, "already exists", "OSF-AD409" },
-	{ ERR_CONFIG, 400, 9, "configuration or input files", "OSF-AD400" },
-	{ ERR_SCHEMA_NEWER, 400, 9, "database schema newer than this program",
-	    "OSF-AD412" },
-	{ ERR_BUSY, 409, 10, "another run holds the lock", "OSF-AD423" },
+	const char *text;
+} rows[] = {
+#define ERR(kind, code, http, id, text, oauth, when) \
+	{ ERR_##kind, #kind, id, text },
+#include "errors.def"
+#undef ERR
 };
 
 static void
-check_error_body(enum err kind, int http, int code, const char *text,
-    const char *id)
+check_error_body(const struct codec *cd, enum err kind, const char *id,
+    const char *text)
 {
 	struct response resp;
 	char want[1024];
 
 	memset(&resp, 0, sizeof(resp));
-	assert_int_equal(rest_encode_error(kind, &resp), 0);
-	/* The codec's table gives the same body. */
-	{
-		struct response again;
-
-		memset(&again, 0, sizeof(again));
-		assert_int_equal(codec_rest.encode_error(0, kind, &again), 0);
-		assert_int_equal(again.status, resp.status);
-		assert_int_equal(again.body_len, resp.body_len);
-		assert_memory_equal(again.body, resp.body, resp.body_len);
-		response_free(&again);
-	}
+	assert_int_equal(cd->encode_error(0, NULL, kind, &resp), 0);
 	snprintf(want, sizeof(want),
 	    "{\"code\":%d,\"message\":\"%s (%s)\",\"details\":[{"
 	    "\"@type\":\"type.googleapis.com/zitadel.v1.ErrorDetail\","
-	    "\"id\":\"%s\",\"message\":\"%s\"}]}", code, text, id, id, text);
-	if (resp.status != http)
+	    "\"id\":\"%s\",\"message\":\"%s\"}]}", err_info(kind)->grpc, text,
+	    id, id, text);
+	if (resp.status != err_http(kind))
 		fail_msg("kind %d: HTTP %d, want %d", (int)kind, resp.status,
-		    http);
+		    err_http(kind));
 	assert_string_equal(resp.content_type, "application/json");
-	assert_non_null(resp.body);
-	if (resp.body_len != strlen(want) ||
-	    memcmp(resp.body, want, resp.body_len) != 0)
-		fail_msg("kind %d:\n got  %.*s\n want %s", (int)kind,
-		    (int)resp.body_len, resp.body, want);
+	check_body(&resp, want);
+	assert_int_equal(resp.nheader, 0);
 	response_free(&resp);
 }
 
@@ -340,39 +313,91 @@ test_error_every_kind(void **state)
 	size_t i;
 
 	(void)state;
-	/* Every kind but ERR_OK is in the table above, once. */
-	assert_int_equal(sizeof(errors) / sizeof(errors[0]), ERR__COUNT - 1);
-	for (i = 0; i < sizeof(errors) / sizeof(errors[0]); i++) {
-		size_t j;
-
-		assert_int_not_equal(errors[i].kind, ERR_OK);
-		for (j = 0; j < i; j++)
-			assert_int_not_equal(errors[i].kind, errors[j].kind);
+	assert_int_equal(N(rows), ERR__COUNT - 1);
+	for (i = 0; i < N(rows); i++) {
+		check_error_body(&codec_rest, rows[i].kind, rows[i].id,
+		    rows[i].text);
+		check_error_body(&codec_plain, rows[i].kind, rows[i].id,
+		    rows[i].text);
 	}
-	for (i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
-		check_error_body(errors[i].kind, errors[i].http, errors[i].code,
-		    errors[i].text, errors[i].id);
+	/* One spelled out, status and all. */
+	{
+		struct response resp;
+
+		memset(&resp, 0, sizeof(resp));
+		assert_int_equal(codec_rest.encode_error(0, NULL,
+		    ERR_PERMISSION_DENIED, &resp), 0);
+		assert_int_equal(resp.status, 403);
+		check_body(&resp, "{\"code\":7,\"message\":\"No matching "
+		    "permissions found (AUTH-5mWD2)\",\"details\":[{\"@type\":"
+		    "\"type.googleapis.com/zitadel.v1.ErrorDetail\",\"id\":"
+		    "\"AUTH-5mWD2\",\"message\":\"No matching permissions "
+		    "found\"}]}");
+		response_free(&resp);
+	}
 }
 
 static void
 test_error_out_of_range_is_internal(void **state)
 {
 	(void)state;
-	check_error_body(ERR__COUNT, 500, 13, "internal error", "OSF-INT01");
-	check_error_body((enum err)-1, 500, 13, "internal error", "OSF-INT01");
+	check_error_body(&codec_rest, ERR__COUNT, "OSF-INT01",
+	    "internal error");
+	check_error_body(&codec_rest, (enum err)-1, "OSF-INT01",
+	    "internal error");
 }
+
+/* --- the health routes' codec ------------------------------------------- */
+
+static void
+test_plain(void **state)
+{
+	struct response resp;
+	struct call k;
+	struct media m;
+
+	(void)state;
+	assert_string_equal(codec_plain.name, "plain");
+	/* Any content type, or none: no body is read. */
+	media_parse("application/grpc", &m);
+	assert_int_equal(codec_plain.form(&m), 0);
+	media_parse(NULL, &m);
+	assert_int_equal(codec_plain.form(&m), 0);
+	{
+		struct request req;
+
+		memset(&req, 0, sizeof(req));
+		req.body = (char *)(uintptr_t)"junk";
+		req.body_len = 4;
+		call_free(&c);
+		assert_int_equal(call_init(&c, unit_call("healthz"), 4), 0);
+		assert_int_equal(codec_plain.decode(0, &req, &c), ERR_OK);
+	}
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(outcome_cstr(&o, OUT_TEXT, "ok\n"), 0);
+	memset(&k, 0, sizeof(k));
+	k.def = unit_call("healthz");
+	memset(&resp, 0, sizeof(resp));
+	assert_int_equal(codec_plain.encode(0, &k, &o, &resp), 0);
+	assert_int_equal(resp.status, 200);
+	assert_string_equal(resp.content_type, "text/plain; charset=utf-8");
+	check_body(&resp, "ok\n");
+	response_free(&resp);
+}
+
+#define T(f) cmocka_unit_test_teardown(f, teardown)
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_form),
-		cmocka_unit_test(test_decode),
-		cmocka_unit_test(test_outcome_exact_bytes),
-		cmocka_unit_test(test_outcome_escapes_and_limits),
-		cmocka_unit_test(test_outcome_longest_secret),
-		cmocka_unit_test(test_error_every_kind),
-		cmocka_unit_test(test_error_out_of_range_is_internal),
+		T(test_form),
+		T(test_decode),
+		T(test_outcome_every_call),
+		T(test_outcome_escapes_and_limits),
+		T(test_error_every_kind),
+		T(test_error_out_of_range_is_internal),
+		T(test_plain),
 	};
 
 	return cmocka_run_group_tests_name("rest", tests, NULL, NULL);

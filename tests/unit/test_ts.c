@@ -6,7 +6,8 @@
  * bounds 0001..9999; bad nanoseconds and short buffers; ts_from_fields /
  * ts_to_fields against epoch seconds computed independently (Python's
  * calendar.timegm) and round trips; ts_now's microsecond truncation
- * (DATETIME(6)).
+ * (DATETIME(6)); ts_parse reading what ts_format writes, and refusing a
+ * time an offset carries outside years 0001..9999 UTC.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -250,6 +251,44 @@ test_now_is_microseconds(void **state)
 	    t.sec <= (int64_t)after.tv_sec);
 }
 
+/* What ts_format writes, ts_parse reads; its range is the same. */
+static void
+test_parse_round_trip_and_range(void **state)
+{
+	static const struct ts times[] = {
+		{ T_2026_11_27_101112, 0 }, { T_2026_11_27_101112, 500000000 },
+		{ T_2026_11_27_101112, 123456000 }, { T_0001_01_01, 1 },
+		{ T_9999_12_31_235959, 999999999 }, { 0, 0 },
+	};
+	static const char *const outside[] = {
+		"0001-01-01T00:00:00+00:01", "0001-01-01T00:59:59+01:00",
+		"9999-12-31T23:59:59-00:01", "9999-12-31T23:00:00-01:00",
+	};
+	char text[TS_RFC3339_MAX];
+	struct ts t;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		assert_int_equal(ts_format(times[i], text, sizeof(text)), 0);
+		memset(&t, 0x5a, sizeof(t));
+		assert_int_equal(ts_parse(text, strlen(text), &t), 0);
+		assert_true(t.sec == times[i].sec);
+		assert_int_equal(t.nsec, times[i].nsec);
+	}
+	/* The ends themselves, reached through an offset. */
+	assert_int_equal(ts_parse("0001-01-01T01:00:00+01:00", 25, &t), 0);
+	assert_true(t.sec == T_0001_01_01);
+	assert_int_equal(ts_parse("9999-12-31T22:59:59-01:00", 25, &t), 0);
+	assert_true(t.sec == T_9999_12_31_235959);
+	for (i = 0; i < sizeof(outside) / sizeof(outside[0]); i++) {
+		t.sec = 42;
+		if (ts_parse(outside[i], strlen(outside[i]), &t) != -1)
+			fail_msg("accepted: %s", outside[i]);
+		assert_true(t.sec == 42);
+	}
+}
+
 int
 main(void)
 {
@@ -265,6 +304,7 @@ main(void)
 		cmocka_unit_test(test_to_fields_known_values),
 		cmocka_unit_test(test_fields_round_trip),
 		cmocka_unit_test(test_now_is_microseconds),
+		cmocka_unit_test(test_parse_round_trip_and_range),
 	};
 
 	return cmocka_run_group_tests_name("ts", tests, NULL, NULL);
