@@ -294,7 +294,7 @@ test_content_encoding(void **state)
 
 /* --- success ----------------------------------------------------------- */
 
-static struct outcome o;
+static struct answer o;
 
 static void
 fixed(void)
@@ -303,13 +303,13 @@ fixed(void)
 	struct ts changed = { 1795785255, 500000000 };	/* 13:14:15.5 */
 
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(outcome_cstr(&o, OUT_SECRET, "s3cr3tS3CR3T"), 0);
+	assert_int_equal(answer_cstr(&o, OUT_SECRET, "s3cr3tS3CR3T"), 0);
 	value_int(&o.out[OUT_SEQUENCE], 7);
 	value_time(&o.out[OUT_CREATED], created);
 	value_time(&o.out[OUT_CHANGED], changed);
-	assert_int_equal(outcome_cstr(&o, OUT_OWNER, "1"), 0);
-	assert_int_equal(outcome_cstr(&o, OUT_KEY_ID, "77"), 0);
-	assert_int_equal(outcome_str(&o, OUT_KEY_CONTENT, "{}\0", 3), 0);
+	assert_int_equal(answer_cstr(&o, OUT_OWNER, "1"), 0);
+	assert_int_equal(answer_cstr(&o, OUT_KEY_ID, "77"), 0);
+	assert_int_equal(answer_str(&o, OUT_KEY_CONTENT, "{}\0", 3), 0);
 }
 
 static int

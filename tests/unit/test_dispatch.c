@@ -141,7 +141,7 @@ static struct config cfg;
 static struct service svc;
 static struct request req;
 static struct response resp;
-static struct handled h;
+static struct dispatch_report h;
 static struct fio fio;
 
 static void
@@ -214,7 +214,7 @@ setup(void **state)
 
 /* --- which codec -------------------------------------------------------- */
 
-enum answer {
+enum wire_answer {
 	A_REST,		/* REST JSON, code 16: the service answered */
 	A_GRPCWEB,	/* gRPC-web trailers-only, grpc-status 16 */
 	A_GRPCWEB_TEXT,
@@ -249,7 +249,7 @@ body_for(const char *ct, struct ask *a)
 }
 
 static void
-check_answer(const char *what, enum answer want)
+check_answer(const char *what, enum wire_answer want)
 {
 	switch (want) {
 	case A_REST:
@@ -321,7 +321,7 @@ test_codec_selection(void **state)
 		"application/grpc+proto", "application/grpc-web+json",
 	};
 	/* Per content type: REST path, gRPC path, the two Connect paths. */
-	static const enum answer want[][4] = {
+	static const enum wire_answer want[][4] = {
 		{ A_REST, A_GRPC_415, A_CONNECT_415, A_CONNECT_415 },
 		{ A_REST, A_GRPC_415, A_CONNECT, A_CONNECT },
 		{ A_REST, A_GRPC_415, A_CONNECT, A_CONNECT },

@@ -664,7 +664,7 @@ static const unsigned char want_v2[] = {
 	0xca, 0xb5, 0xee, 0x01
 };
 
-static struct outcome o;
+static struct answer o;
 
 static void
 fixed(void)
@@ -673,11 +673,11 @@ fixed(void)
 	struct ts changed = { 1795785255, 500000000 };	/* 13:14:15.5 */
 
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(outcome_cstr(&o, OUT_SECRET, "s3cr3tS3CR3T"), 0);
+	assert_int_equal(answer_cstr(&o, OUT_SECRET, "s3cr3tS3CR3T"), 0);
 	value_int(&o.out[OUT_SEQUENCE], 7);
 	value_time(&o.out[OUT_CREATED], created);
 	value_time(&o.out[OUT_CHANGED], changed);
-	assert_int_equal(outcome_cstr(&o, OUT_OWNER, "69629023906488334"), 0);
+	assert_int_equal(answer_cstr(&o, OUT_OWNER, "69629023906488334"), 0);
 }
 
 static size_t
@@ -772,8 +772,8 @@ test_encode_outcome_roundtrip(void **state)
 	OIDC_RESP(free_unpacked)(m, NULL);
 	response_free(&resp);
 	/* A machine key's answer: the key file travels as bytes. */
-	assert_int_equal(outcome_cstr(&o, OUT_KEY_ID, "123"), 0);
-	assert_int_equal(outcome_str(&o, OUT_KEY_CONTENT, "{\"k\":\0}", 7), 0);
+	assert_int_equal(answer_cstr(&o, OUT_KEY_ID, "123"), 0);
+	assert_int_equal(answer_str(&o, OUT_KEY_CONTENT, "{\"k\":\0}", 7), 0);
 	assert_int_equal(encode(unit_call("AddKey"), GRPCWEB_BINARY, &resp), 0);
 	len = (uint32_t)(unsigned char)resp.body[4];
 	k = ADD_KEY_RESP(unpack)(NULL, len, (const uint8_t *)resp.body + 5);
@@ -827,7 +827,7 @@ test_encode_outcome_lengths(void **state)
 		fixed();
 		memset(secret, 'Z', len);
 		secret[len] = '\0';
-		assert_int_equal(outcome_cstr(&o, OUT_SECRET, secret), 0);
+		assert_int_equal(answer_cstr(&o, OUT_SECRET, secret), 0);
 		assert_int_equal(encode(OIDC, GRPCWEB_TEXT, &resp), 0);
 		assert_int_equal(resp.body_len % 4, 0);
 		response_free(&resp);
@@ -853,8 +853,8 @@ test_encode_every_call(void **state)
 
 	(void)state;
 	fixed();
-	assert_int_equal(outcome_cstr(&o, OUT_CLIENT_ID, "svc-bot"), 0);
-	assert_int_equal(outcome_cstr(&o, OUT_KEY_ID, "77"), 0);
+	assert_int_equal(answer_cstr(&o, OUT_CLIENT_ID, "svc-bot"), 0);
+	assert_int_equal(answer_cstr(&o, OUT_KEY_ID, "77"), 0);
 	for (i = 0; i < ncalls; i++) {
 		unsigned char msg[512];
 		size_t n;
@@ -1003,7 +1003,7 @@ fake_write(void *ctx, const char *buf, size_t len)
 static void
 serve(const char *content_type, const char *authorization,
     const char *content_length, const void *body, size_t len,
-    struct response *resp, struct handled *h)
+    struct response *resp, struct dispatch_report *h)
 {
 	struct fake f = { content_length, body, len, 0 };
 	struct io io = { fake_param, fake_read, fake_write, &f };
@@ -1033,7 +1033,7 @@ static void
 test_dispatch_native(void **state)
 {
 	struct response resp;
-	struct handled h;
+	struct dispatch_report h;
 
 	(void)state;
 	serve("application/grpc", NULL, NULL, "", 0, &resp, &h);
@@ -1057,7 +1057,7 @@ test_dispatch_unsupported(void **state)
 		"text/plain", "application/proto",
 	};
 	struct response resp;
-	struct handled h;
+	struct dispatch_report h;
 	size_t i;
 
 	(void)state;
@@ -1073,7 +1073,7 @@ test_dispatch_unsupported(void **state)
 }
 
 static void
-assert_grpc_answer(const struct response *resp, const struct handled *h,
+assert_grpc_answer(const struct response *resp, const struct dispatch_report *h,
     const char *ct, int code, const char *message)
 {
 	char status[8];
@@ -1093,7 +1093,7 @@ test_dispatch_too_large(void **state)
 {
 	static unsigned char big[2048];
 	struct response resp;
-	struct handled h;
+	struct dispatch_report h;
 
 	(void)state;
 	/* Refused on CONTENT_LENGTH, unread. */
@@ -1115,7 +1115,7 @@ test_dispatch_bad_body(void **state)
 {
 	unsigned char body[64];
 	struct response resp;
-	struct handled h;
+	struct dispatch_report h;
 	size_t n = frame(body, 0x01, sizeof(good_msg), good_msg,
 	    sizeof(good_msg));
 
@@ -1142,7 +1142,7 @@ test_dispatch_reaches_service(void **state)
 {
 	unsigned char body[64];
 	struct response resp;
-	struct handled h;
+	struct dispatch_report h;
 	char len[8], *b64;
 	size_t n = good_frame(body);
 

@@ -159,14 +159,14 @@ test_client_authentication(void **state)
 static void
 test_encode(void **state)
 {
-	static struct outcome o;
+	static struct answer o;
 	struct response resp;
 	struct call k;
 
 	(void)state;
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(outcome_cstr(&o, OUT_ACCESS_TOKEN, "tok"), 0);
-	assert_int_equal(outcome_cstr(&o, OUT_TOKEN_TYPE, "Bearer"), 0);
+	assert_int_equal(answer_cstr(&o, OUT_ACCESS_TOKEN, "tok"), 0);
+	assert_int_equal(answer_cstr(&o, OUT_TOKEN_TYPE, "Bearer"), 0);
 	value_int(&o.out[OUT_EXPIRES_IN], 43200);
 	memset(&k, 0, sizeof(k));
 	k.def = unit_call("token");

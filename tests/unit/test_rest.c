@@ -145,7 +145,7 @@ test_decode(void **state)
 
 /* --- encode ------------------------------------------------------------ */
 
-static struct outcome o;
+static struct answer o;
 
 static void
 fixed(const char *owner)
@@ -154,11 +154,11 @@ fixed(const char *owner)
 	struct ts changed = { 1795785255, 0 };
 
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(outcome_cstr(&o, OUT_SECRET, SECRET64), 0);
+	assert_int_equal(answer_cstr(&o, OUT_SECRET, SECRET64), 0);
 	value_int(&o.out[OUT_SEQUENCE], 7);
 	value_time(&o.out[OUT_CREATED], created);
 	value_time(&o.out[OUT_CHANGED], changed);
-	assert_int_equal(outcome_cstr(&o, OUT_OWNER, owner), 0);
+	assert_int_equal(answer_cstr(&o, OUT_OWNER, owner), 0);
 }
 
 static void
@@ -213,9 +213,9 @@ test_outcome_every_call(void **state)
 
 	(void)state;
 	fixed("69629023906488334");
-	assert_int_equal(outcome_cstr(&o, OUT_CLIENT_ID, "svc-bot"), 0);
-	assert_int_equal(outcome_cstr(&o, OUT_KEY_ID, "77"), 0);
-	assert_int_equal(outcome_cstr(&o, OUT_KEY_CONTENT, "{}"), 0);
+	assert_int_equal(answer_cstr(&o, OUT_CLIENT_ID, "svc-bot"), 0);
+	assert_int_equal(answer_cstr(&o, OUT_KEY_ID, "77"), 0);
+	assert_int_equal(answer_cstr(&o, OUT_KEY_CONTENT, "{}"), 0);
 	for (i = 0; i < N(cases); i++) {
 		assert_int_equal(encode(unit_call(cases[i].call), &resp), 0);
 		assert_int_equal(resp.status, 200);
@@ -251,7 +251,7 @@ test_outcome_escapes_and_limits(void **state)
 	memset(secret, 'z', SECRET_MAX);
 	secret[SECRET_MAX] = '\0';
 	fixed("1");
-	assert_int_equal(outcome_cstr(&o, OUT_SECRET, secret), 0);
+	assert_int_equal(answer_cstr(&o, OUT_SECRET, secret), 0);
 	value_int(&o.out[OUT_SEQUENCE], 0);
 	assert_int_equal(encode(unit_call("RegenerateOIDCClientSecret"), &resp),
 	    0);
@@ -374,7 +374,7 @@ test_plain(void **state)
 		assert_int_equal(codec_plain.decode(0, &req, &c), ERR_OK);
 	}
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(outcome_cstr(&o, OUT_TEXT, "ok\n"), 0);
+	assert_int_equal(answer_cstr(&o, OUT_TEXT, "ok\n"), 0);
 	memset(&k, 0, sizeof(k));
 	k.def = unit_call("healthz");
 	memset(&resp, 0, sizeof(resp));

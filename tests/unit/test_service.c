@@ -63,7 +63,7 @@ __wrap_secret_hash(const struct hash_params *hp, const char *secret,
 static struct config cfg;
 static struct service svc;
 static struct call c;
-static struct outcome o;
+static struct answer o;
 
 static int
 group_setup(void **state)
@@ -389,7 +389,7 @@ test_cache_keeps_no_acceptance(void **state)
 static void
 test_call_and_outcome(void **state)
 {
-	static char big[OUTCOME_POOL];
+	static char big[ANSWER_POOL];
 	struct call k;
 	size_t i;
 
@@ -409,20 +409,20 @@ test_call_and_outcome(void **state)
 	/* The pool: exactly full, then no more. */
 	memset(&o, 0, sizeof(o));
 	memset(big, 'x', sizeof(big));
-	assert_int_equal(outcome_str(&o, OUT_SECRET, big,
-	    OUTCOME_POOL - 1), 0);
+	assert_int_equal(answer_str(&o, OUT_SECRET, big,
+	    ANSWER_POOL - 1), 0);
 	assert_true(o.out[OUT_SECRET].set);
-	assert_int_equal(o.out[OUT_SECRET].s.n, OUTCOME_POOL - 1);
-	assert_int_equal(o.out[OUT_SECRET].s.p[OUTCOME_POOL - 1], '\0');
-	assert_int_equal(outcome_str(&o, OUT_OWNER, "", 0), -1);
+	assert_int_equal(o.out[OUT_SECRET].s.n, ANSWER_POOL - 1);
+	assert_int_equal(o.out[OUT_SECRET].s.p[ANSWER_POOL - 1], '\0');
+	assert_int_equal(answer_str(&o, OUT_OWNER, "", 0), -1);
 	assert_false(o.out[OUT_OWNER].set);
 	/* Wiped: nothing of it left. */
-	outcome_wipe(&o);
+	answer_wipe(&o);
 	for (i = 0; i < sizeof(o.pool); i++)
 		if (o.pool[i] != 0)
 			fail_msg("pool byte %zu not wiped", i);
 	assert_int_equal(o.used, 0);
-	assert_int_equal(outcome_cstr(&o, OUT_OWNER, "own"), 0);
+	assert_int_equal(answer_cstr(&o, OUT_OWNER, "own"), 0);
 	assert_int_equal(o.out[OUT_OWNER].s.n, 3);
 	/* The deadline. */
 	memset(&k, 0, sizeof(k));

@@ -83,7 +83,7 @@ static const char rsa_d[] =
 static struct config cfg;
 static struct service svc;
 static struct call c;
-static struct outcome o;
+static struct answer o;
 static char good_hash[HASH_MAX], other_hash[HASH_MAX];
 
 static int

@@ -80,7 +80,7 @@ __wrap_secret_hash(const struct hash_params *hp, const char *secret,
 static struct config cfg;
 static struct service svc;
 static struct call c;
-static struct outcome o;
+static struct answer o;
 static unsigned token;		/* a new token each call: no refusal cached */
 static char authorization[32];
 
@@ -186,8 +186,17 @@ order(const char *name, int v1, char need)
 	steps[n++] = (struct step){ ERR_INVALID_ARGUMENT, LOOKED };
 	if (need == 'k')
 		steps[n++] = (struct step){ ERR_KEY_ID_MISSING, LOOKED };
-	steps[n++] = (struct step){ ERR_PERMISSION_DENIED, LOOKED };
-	steps[n++] = (struct step){ r->not_found, LOOKED };
+	/*
+	 * v1 asks for the permission at the acting org first; v2 at the
+	 * user's own, which a user that is not there does not have.
+	 */
+	if (v1) {
+		steps[n++] = (struct step){ ERR_PERMISSION_DENIED, LOOKED };
+		steps[n++] = (struct step){ r->not_found, LOOKED };
+	} else {
+		steps[n++] = (struct step){ r->not_found, LOOKED };
+		steps[n++] = (struct step){ ERR_PERMISSION_DENIED, LOOKED };
+	}
 	steps[n++] = (struct step){ ERR_ORG_NOT_FOUND, LOOKED };
 	if (need == 's')
 		steps[n++] = (struct step){ ERR_SECRET_NOT_FOUND, LOOKED };
@@ -233,10 +242,14 @@ order(const char *name, int v1, char need)
 	}
 	check_step(name, &steps[i], i);
 	i++;
-	fake.user.permitted = 1;
+	if (v1)
+		fake.user.permitted = 1;
+	else
+		fake.user.found = 1;
 	check_step(name, &steps[i], i);
 	i++;
 	fake.user.found = 1;
+	fake.user.permitted = 1;
 	check_step(name, &steps[i], i);
 	i++;
 	fake.user.owner_active = 1;
