@@ -121,6 +121,8 @@ config_defaults(struct config *cfg)
 	    "*");
 	/* ZITADEL's access token lifetime. */
 	cfg->access_token_lifetime_s = 43200;
+	/* ZITADEL's rotation: the old secret stops at once. */
+	cfg->secret_grace_period_s = 0;
 }
 
 static const struct key *

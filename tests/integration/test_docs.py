@@ -153,10 +153,11 @@ class Configuration(unittest.TestCase):
 
 class AdminPage(unittest.TestCase):
     def test_commands_options_and_exit_codes(self):
-        text = source("src/admin.c")
+        text = "".join(source("src/" + f) for f in sorted(os.listdir(os.path.join(st.ROOT, "src")))
+                       if f.startswith("admin"))
         man = page("oidc-secret-admin.8")
         synopsis = section(man, "SYNOPSIS")
-        table = re.search(r"commands\[\] = \{(.*?)\n\};", text, re.S)[1]
+        table = "".join(re.findall(r"commands\[\] = \{(.*?)\n\};", text, re.S))
         for word, sub, opts in re.findall(
                 r'\{ "([\w-]+)", (?:"(\w+)"|NULL), \{([^}]*)\}', table):
             cmd = "%s %s" % (word, sub) if sub else word
@@ -186,7 +187,8 @@ class ResponderPage(unittest.TestCase):
                         source("src/log.c"), re.S)[1]
         fields = re.findall(r"(\w+)=%", fmt)
         self.assertEqual(fields, ["id", "method", "route", "status", "code", "user",
-                                  "latency_ms"])
+                                  "latency_ms", "call"])
+        self.assertIn(".It Li refused\n", man)
         for field in fields:
             with self.subTest(field=field):
                 self.assertIn(".It Li %s\n" % field, man)
