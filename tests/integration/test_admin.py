@@ -569,11 +569,11 @@ class Hash(AdminCase):
 
 
 def readme_responder_grants():
-    """README's Getting started: the GRANT statements of the responder's user."""
-    with open(os.path.join(st.ROOT, "README.md")) as f:
+    """Getting started: the GRANT statements of the responder's user."""
+    with open(os.path.join(st.ROOT, "doc", "getting-started.md")) as f:
         text = f.read()
     block = [b for b in re.findall(r"^```sh getting-started\n(.*?)^```$", text, re.S | re.M)
-             if "CREATE USER 'oidc_secret'@" in b][0]
+             if "CREATE USER IF NOT EXISTS 'oidc_secret'@" in b][0]
     return re.findall(r"^GRANT (.+?) ON oidc_secret\.(\w+) TO 'oidc_secret'@'localhost';$",
                       block, re.M)
 
@@ -671,10 +671,10 @@ class CheckConfig(AdminCase):
                                  r" database's administrator, run:$")
                 self.assertTrue(lines[1:], r.stderr)
                 for line in lines[1:]:
-                    self.assertRegex(line, r"^GRANT (SELECT|UPDATE|INSERT)( \(\w+\))? ON "
+                    self.assertRegex(line, r"^GRANT (SELECT|UPDATE|INSERT|DELETE)( \(\w+\))? ON "
                                      r"`oidc_admin_check`\.`%s` TO 'oidc_check_less'@'localhost';$"
                                      % table)
-        # More than the responder needs: the stored hashes readable.
+        # More than the responder needs: every column of oidc_configs.
         conf = self.responder_user("oidc_check_more", grants + [("SELECT", "oidc_configs")])
         r = run_admin(conf, "check-config")
         self.assert_exit(r, 1)
@@ -683,6 +683,8 @@ class CheckConfig(AdminCase):
             "REVOKE SELECT ON `oidc_admin_check`.`oidc_configs` FROM"
             " 'oidc_check_more'@'localhost';",
             "GRANT SELECT (app_id) ON `oidc_admin_check`.`oidc_configs` TO"
+            " 'oidc_check_more'@'localhost';",
+            "GRANT SELECT (client_secret_hash) ON `oidc_admin_check`.`oidc_configs` TO"
             " 'oidc_check_more'@'localhost';"])
         self.assertIn("lacks 0 and holds 1 more", r.stderr)
         # Run as told, the statements make it right.
