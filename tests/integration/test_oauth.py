@@ -104,6 +104,25 @@ class Base(unittest.TestCase):
         header.update(over.pop("header", {}))
         return jws(header, claims, over.pop("key", priv))
 
+    def api_app(self, secret="a" * 64):
+        """An API app with a known secret, in a project of a new org."""
+        org = self.env.org()
+        project = self.env.project(org)
+        app = self.env.app(project, app_type="api")
+        from harness import quick_hash
+        self.env.q("UPDATE api_configs SET client_secret_hash = %s WHERE app_id = %s",
+                   quick_hash(secret), app)
+        self.env.secrets_seen.add(secret)
+        a = type("App", (), {})()
+        a.org, a.project, a.id, a.client_id, a.secret = org, project, app, app, secret
+        return a
+
+    def issue(self, m, scope):
+        r = self.token_request({"grant_type": "client_credentials", "scope": scope},
+                               {"Authorization": basic(m.name, m.secret)})
+        self.env.secrets_seen.add(r.json()["access_token"])
+        return r.json()["access_token"]
+
     def tokens(self):
         return self.env.q("SELECT COUNT(*) FROM access_tokens")[0][0]
 
@@ -373,19 +392,6 @@ class Userinfo(Base):
 
 class Introspection(Base):
 
-    def api_app(self, secret="a" * 64):
-        """An API app with a known secret, in a project of a new org."""
-        org = self.env.org()
-        project = self.env.project(org)
-        app = self.env.app(project, app_type="api")
-        from harness import quick_hash
-        self.env.q("UPDATE api_configs SET client_secret_hash = %s WHERE app_id = %s",
-                   quick_hash(secret), app)
-        self.env.secrets_seen.add(secret)
-        a = type("App", (), {})()
-        a.org, a.project, a.id, a.client_id, a.secret = org, project, app, app, secret
-        return a
-
     def introspect(self, a, token, basic_auth=True, secret=None):
         form = {"token": token, "token_type_hint": "access_token"}
         headers = {}
@@ -394,12 +400,6 @@ class Introspection(Base):
         else:
             form.update(client_id=a.client_id, client_secret=secret or a.secret)
         return self.post("/oauth/v2/introspect", form, headers)
-
-    def issue(self, m, scope):
-        r = self.token_request({"grant_type": "client_credentials", "scope": scope},
-                               {"Authorization": basic(m.name, m.secret)})
-        self.env.secrets_seen.add(r.json()["access_token"])
-        return r.json()["access_token"]
 
     def test_active_and_inactive(self):
         a = self.api_app()
@@ -451,6 +451,61 @@ class Introspection(Base):
         self.env.q("UPDATE orgs SET state = 'inactive' WHERE id = %s", a.org)
         self.oauth_error(self.introspect(a, tok), "oauth_client", challenge)
         self.assertEqual(self.env.snapshot(), before, "a refusal wrote")
+
+
+class ResourceServerExample(Base):
+    """doc/oauth.md's PHP resource server, run by PHP's own web server
+    against this server's introspection."""
+
+    def test_the_documented_script(self):
+        import os
+        import re
+        import subprocess
+        from harness import st
+        with open(os.path.join(st.ROOT, "doc", "oauth.md")) as f:
+            script = re.findall(r"```php resource-server\n(.*?)```", f.read(), re.S)[0]
+        a = self.api_app()
+        m = self.machine()
+        tok = self.issue(m, "urn:zitadel:iam:org:project:id:%s:aud" % a.project)
+        other = self.issue(m, ZITADEL_AUD)
+        d = os.path.join(self.env.dir, "resource-server")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "index.php"), "w") as f:
+            f.write(script)
+        port = st.free_port()
+
+        def serve(secret):
+            env = dict(os.environ, ISSUER=self.issuer, API_CLIENT_ID=a.client_id,
+                       API_CLIENT_SECRET=secret)
+            p = subprocess.Popen(["php", "-S", "127.0.0.1:%d" % port, "-t", d],
+                                 env=env, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            st.wait_for(lambda: st.port_open(port), 10, "php -S")
+            return p
+
+        p = serve(a.secret)
+        try:
+            r = http(port, "GET", "/", {"Authorization": "Bearer " + tok})
+            self.assertEqual(r.status, 200, r.body)
+            self.assertEqual(r.json(), {"hello": m.name,
+                                        "scope": "urn:zitadel:iam:org:project:id:%s:aud"
+                                        % a.project})
+            r = http(port, "GET", "/")
+            self.assertEqual((r.status, r.header("WWW-Authenticate")), (401, "Bearer"))
+            for t in (other, "nope"):
+                r = http(port, "GET", "/", {"Authorization": "Bearer " + t})
+                self.assertEqual((r.status, r.header("WWW-Authenticate")),
+                                 (401, 'Bearer error="invalid_token"'))
+        finally:
+            p.terminate()
+            p.wait(10)
+        p = serve("wrong")
+        try:
+            r = http(port, "GET", "/", {"Authorization": "Bearer " + tok})
+            self.assertEqual(r.status, 503)
+        finally:
+            p.terminate()
+            p.wait(10)
 
 
 class OAuthApacheFcgid(ClientCredentials):
