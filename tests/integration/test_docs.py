@@ -197,5 +197,25 @@ class ResponderPage(unittest.TestCase):
         self.assertIn("Fl \\-version", section(man, "SYNOPSIS"))
 
 
+class ExampleFiles(unittest.TestCase):
+    """A code block whose info string names a file of the repository holds
+    that file as it is: the docs show what the tests run."""
+
+    def test_blocks_naming_a_file_hold_it(self):
+        seen = 0
+        for name in sorted(os.listdir(os.path.join(st.ROOT, "doc"))):
+            if not name.endswith(".md"):
+                continue
+            with open(os.path.join(st.ROOT, "doc", name)) as f:
+                text = f.read()
+            for path, body in re.findall(r"^```\w+ ((?:tests|scripts)/\S+)\n(.*?)^```$",
+                                         text, re.S | re.M):
+                with self.subTest(doc=name, file=path):
+                    with open(os.path.join(st.ROOT, path)) as f:
+                        self.assertEqual(body, f.read())
+                seen += 1
+        self.assertGreaterEqual(seen, 7)
+
+
 if __name__ == "__main__":
     unittest.main()
