@@ -8,8 +8,12 @@
  *                           API project, first token
  *   org, user, member,      the objects a site is made of, each change
  *   project, app            with its event; app add prints a first secret
+ *   user secret, user key   machine users' secrets and keys, through the
+ *                           responder's own transaction
  *   token issue|revoke|list bearer tokens, stored only as SHA-256
- *   verify                  does a secret (stdin) match an app's stored hash
+ *   secret end-grace        end a previous secret's grace period now
+ *   verify                  does a secret (stdin) match an app's or a
+ *                           machine user's stored hashes
  *   hash                    hash a secret (stdin) in the configured format
  *   check-config            validate the configuration, reach the database,
  *                           check its user's grants
@@ -22,6 +26,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "admin_cli.h"
@@ -37,7 +42,7 @@ static const struct command *const tables[] = {
 	admin_project_commands,
 	admin_app_commands,
 	admin_token_commands,
-	admin_db_commands,
+	admin_secret_commands,
 	admin_check_commands,
 };
 
@@ -93,28 +98,57 @@ expected_subs(const char *word)
 	fprintf(stderr, "\nTry '" PROG " --help'.\n");
 }
 
-/* The command named at argv[0] (and argv[1]); *used: the words it took. */
+/*
+ * The words of sub ("key add") at argv[1], argv[2] ...: how many, or 0
+ * when they are not there.
+ */
+static int
+sub_words(const char *sub, int argc, char **argv)
+{
+	size_t n;
+	int k = 1;
+
+	while (*sub != '\0') {
+		n = strcspn(sub, " ");
+		if (k >= argc || strlen(argv[k]) != n ||
+		    strncmp(argv[k], sub, n) != 0)
+			return 0;
+		k++;
+		sub += n;
+		sub += strspn(sub, " ");
+	}
+	return k - 1;
+}
+
+/*
+ * The command named at argv[0] and the words after it, the longest that
+ * fits ("user secret remove" before "user secret"); *used: the words it
+ * took.
+ */
 static const struct command *
 find_command(int argc, char **argv, int *used)
 {
-	const struct command *cmd;
+	const struct command *cmd, *best = NULL;
 	size_t t;
-	int word = 0;
+	int word = 0, n, most = 0;
 
 	for (t = 0; t < NTABLES; t++)
 		for (cmd = tables[t]; cmd->word != NULL; cmd++) {
 			if (strcmp(argv[0], cmd->word) != 0)
 				continue;
 			word = 1;
-			if (cmd->sub == NULL) {
-				*used = 1;
-				return cmd;
-			}
-			if (argc > 1 && strcmp(argv[1], cmd->sub) == 0) {
-				*used = 2;
-				return cmd;
+			n = cmd->sub != NULL ? sub_words(cmd->sub, argc, argv) :
+			    0;
+			if ((cmd->sub == NULL || n > 0) &&
+			    (best == NULL || n > most)) {
+				best = cmd;
+				most = n;
 			}
 		}
+	if (best != NULL) {
+		*used = 1 + most;
+		return best;
+	}
 	if (word)
 		expected_subs(argv[0]);
 	else
@@ -169,13 +203,13 @@ main(int argc, char **argv)
 	i += used;
 	if (parse_opts(&c, argc - i, argv + i) != 0)
 		return EX_USAGE;
-	if (c.cmd->check != NULL && (ex = c.cmd->check(&c)) != 0)
-		return ex;
-
+	/* Before the checks: a public key is read with libgcrypt. */
 	if (secret_init() != 0) {
 		fprintf(stderr, PROG ": libgcrypt failed to initialise\n");
 		return EX_CONFIG;
 	}
+	if (c.cmd->check != NULL && (ex = c.cmd->check(&c)) != 0)
+		return ex;
 	/* One line naming the key, the value and what is allowed. */
 	if (config_load(&c.cfg, c.config_path, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": configuration: %s\n", err);
@@ -192,6 +226,7 @@ main(int argc, char **argv)
 		return EX_DB;
 	}
 	ex = c.cmd->run(&c);
+	free(c.public_key);
 	store_free(c.st);
 	store_library_end();
 	secret_wipe(c.cfg.db_password, sizeof(c.cfg.db_password));

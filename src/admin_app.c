@@ -47,7 +47,6 @@ static int
 cmd_app_add(struct ctx *c)
 {
 	struct app_new a;
-	struct hash_params hp;
 	char id[IDS_DECIMAL_MAX], client[IDS_DECIMAL_MAX];
 	char secret[SECRET_MAX + 1], hash[HASH_MAX];
 	const char *what = "";
@@ -71,15 +70,8 @@ cmd_app_add(struct ctx *c)
 	    client;
 	secret[0] = '\0';
 	if (confidential) {
-		hash_params(&c->cfg, &hp);
-		if (secret_generate(secret, c->cfg.secret_length) != 0 ||
-		    secret_hash(&hp, secret, c->cfg.secret_length, hash,
-		    sizeof(hash)) != 0) {
-			fprintf(stderr, PROG ": app add: generating or hashing "
-			    "the secret failed\n");
-			ex = EX_CONFIG;
+		if ((ex = secret_new(c, secret, hash)) != 0)
 			goto out;
-		}
 		a.hash = hash;
 	}
 	e = store_app_add(c->st, &a, &what);
@@ -91,9 +83,9 @@ cmd_app_add(struct ctx *c)
 	}
 	printf("app_id = %s\nclient_id = %s\n", a.id, a.client_id);
 	/* The one time the secret is shown; only its hash is stored. */
-	if (confidential)
-		printf("client_secret = %s\n", secret);
-	fflush(stdout);
+	if (confidential && put_once("client_secret = ", secret,
+	    c->cfg.secret_length) != 0)
+		ex = EX_NO;
 out:
 	secret_wipe(secret, sizeof(secret));
 	secret_wipe(hash, sizeof(hash));

@@ -5,9 +5,11 @@
  */
 #include "admin_cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "route.h"
 #include "util.h"
@@ -223,6 +225,34 @@ put_word(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
+int
+put_once(const char *label, const char *p, size_t n)
+{
+	const char *part[3] = { label, p, "\n" };
+	size_t len[3] = { strlen(label), n, 1 }, done;
+	ssize_t k;
+	int i;
+
+	if (fflush(stdout) != 0)
+		goto err;
+	for (i = 0; i < 3; i++)
+		for (done = 0; done < len[i]; done += (size_t)k) {
+			k = write(STDOUT_FILENO, part[i] + done,
+			    len[i] - done);
+			if (k < 0 && errno == EINTR)
+				k = 0;
+			else if (k <= 0) {
+				if (k == 0)
+					errno = EIO;
+				goto err;
+			}
+		}
+	return 0;
+err:
+	fprintf(stderr, PROG ": writing the output: %s\n", strerror(errno));
+	return -1;
+}
+
 /*
  * What lists the objects a refusal names: for an object not found, the
  * list of its kind; for a name taken, the list of the command's own
@@ -236,6 +266,7 @@ put_list_hint(const struct ctx *c, enum err e, const char *what)
 		{ "organization", "org list" },
 		{ "user", "user list" },
 		{ "project", "project list" },
+		{ "app", "app list" },
 	};
 	static const char *const taken[][3] = {
 		/* the command's word, its list, the option naming the parent */
@@ -247,6 +278,13 @@ put_list_hint(const struct ctx *c, enum err e, const char *what)
 	const char *list = NULL, *by = NULL;
 	size_t i;
 
+	if (e == ERR_EXISTS && strcmp(what, "client ID") == 0 &&
+	    strcmp(c->cmd->word, "user") == 0) {
+		fputs(" by a user: a machine user's name is its client ID, "
+		    "which no other user may have, in any organization; " PROG
+		    " user list lists them", stderr);
+		return;
+	}
 	if (e == ERR_EXISTS && strcmp(what, "client ID") == 0) {
 		fputs("; leave --client-id out for a new one", stderr);
 		return;
@@ -382,8 +420,9 @@ add_named(struct ctx *c, add_fn *add)
 		return EX_DB;
 	e = add(c->st, id, get(c, "--org"), get(c, "--name"), &what);
 	if (e != ERR_OK)
-		return refused(c, e, what, strcmp(what, "name") == 0 ?
-		    get(c, "--name") : get(c, "--org"));
+		return refused(c, e, what, strcmp(what, "name") == 0 ||
+		    strcmp(what, "client ID") == 0 ? get(c, "--name") :
+		    get(c, "--org"));
 	printf("%s\n", id);
 	return EX_OK;
 }
@@ -414,4 +453,20 @@ hash_params(const struct config *cfg, struct hash_params *hp)
 	hp->t = cfg->argon2_iterations;
 	hp->p = cfg->argon2_parallelism;
 	hp->cost = cfg->bcrypt_cost;
+}
+
+int
+secret_new(const struct ctx *c, char secret[SECRET_MAX + 1],
+    char hash[HASH_MAX])
+{
+	struct hash_params hp;
+
+	hash_params(&c->cfg, &hp);
+	if (secret_generate(secret, c->cfg.secret_length) == 0 &&
+	    secret_hash(&hp, secret, c->cfg.secret_length, hash,
+	    HASH_MAX) == 0)
+		return 0;
+	fprintf(stderr, PROG ": %s: generating or hashing the secret "
+	    "failed\n", cmd_name(c));
+	return EX_CONFIG;
 }

@@ -5,11 +5,12 @@
  * checks, one-line messages, lists, new IDs.
  *
  * Each object has its file and its table of commands: the database
- * (admin_db.c, admin_check.c), organizations (admin_org.c), users
- * (admin_user.c), memberships (admin_member.c), projects (admin_project.c),
- * apps (admin_app.c), tokens (admin_token.c).  A new command is an entry in
- * its object's table and the functions it names, in that file; admin.c
- * puts the tables together.
+ * (admin_db.c, admin_check.c), organizations (admin_org.c), users and
+ * machine users' secrets and keys (admin_user.c), memberships
+ * (admin_member.c), projects (admin_project.c), apps (admin_app.c), tokens
+ * (admin_token.c), stored secrets (admin_secret.c).  A new command is an
+ * entry in its object's table and the functions it names, in that file;
+ * admin.c puts the tables together.
  */
 #ifndef OIDC_SECRET_ADMIN_CLI_H
 #define OIDC_SECRET_ADMIN_CLI_H
@@ -33,7 +34,7 @@ enum exit_code {
 	EX_USAGE = 2,
 	EX_CONFIG = 3,		/* configuration, unreadable sql directory */
 	EX_DB = 4,		/* database unreachable or a statement failed */
-	EX_NOTFOUND = 5,	/* no such user, app or token */
+	EX_NOTFOUND = 5,	/* no such user, app, key or token */
 	EX_NEWER = 6,		/* the database is newer than this tool */
 	EX_EXISTS = 7,		/* already there: a name, client ID, init */
 	EX_SCOPE = 8		/* a role at a scope that is not its own */
@@ -44,7 +45,8 @@ enum exit_code {
 struct ctx;
 
 struct command {
-	const char *word, *sub;		/* "token" "issue"; "hash" NULL */
+	/* "token" "issue"; "user" "key add"; "hash" NULL */
+	const char *word, *sub;
 	/* Options: "--name=" takes a value, "--name" is a flag. */
 	const char *opts[OPTS_MAX + 1];
 	int (*check)(struct ctx *);	/* values, before the configuration */
@@ -60,6 +62,9 @@ struct ctx {
 	struct config cfg;
 	struct store *st;
 	long ttl;
+	/* user key add: --public-key as stored (canonical PEM), --expires */
+	char *public_key;
+	struct ts expires;
 };
 
 /* --- the command tables, each ended by an entry without a word --- */
@@ -71,7 +76,7 @@ extern const struct command admin_member_commands[];
 extern const struct command admin_project_commands[];
 extern const struct command admin_app_commands[];
 extern const struct command admin_token_commands[];
-extern const struct command admin_db_commands[];	/* admin_db.c */
+extern const struct command admin_secret_commands[];
 extern const struct command admin_check_commands[];	/* admin_check.c */
 
 /* --- the command line (admin_cli.c) --- */
@@ -112,6 +117,13 @@ void put_safe(FILE *f, const char *s);
 /* s as one shell word, quoted where it needs it ('?' for control
  * characters): for a command line a message tells to run. */
 void put_word(FILE *f, const char *s);
+/*
+ * The one time a secret or a private key is shown: label, then p[0..n),
+ * then a line end, written to standard output's descriptor after what
+ * stdio holds, so that no stdio buffer keeps a copy.  0, or -1 with a
+ * message.
+ */
+int put_once(const char *label, const char *p, size_t n);
 
 /* --- lists (admin_cli.c) --- */
 
@@ -154,6 +166,13 @@ int deactivate(struct ctx *c, deactivate_fn *fn, const char *kind);
 int new_id(char out[IDS_DECIMAL_MAX]);
 /* The configuration's hash parameters. */
 void hash_params(const struct config *cfg, struct hash_params *hp);
+/*
+ * A new client secret and its hash, as the responder makes them
+ * (secret_length, hash_algorithm): 0, or EX_CONFIG with a message.  The
+ * caller wipes both.
+ */
+int secret_new(const struct ctx *c, char secret[SECRET_MAX + 1],
+    char hash[HASH_MAX]);
 /* A new bearer token and its SHA-256; -1 when the random generator fails
  * (admin_token.c). */
 int token_new(char token[TOKEN_CHARS + 1], char digest[SHA256_HEX]);
@@ -164,5 +183,21 @@ struct ts token_expiry(long ttl);
  * grant nothing, each with what to run instead; on stderr (admin_member.c).
  */
 int member_report_inert(struct ctx *c);
+
+/* What a command needs of a machine user (admin_user.c). */
+enum machine_need {
+	MACHINE_ANY,		/* a machine user, not removed */
+	MACHINE_ACTIVE,		/* active, in an active organization */
+	MACHINE_SECRET,		/* that, holding a secret */
+	MACHINE_KEY		/* that, holding the key key_id */
+};
+
+/*
+ * The machine user id, looked up into *u: EX_OK when it is what need
+ * asks, else the refusal on stderr, with what to run instead, and its exit
+ * status.
+ */
+int machine_user(const struct ctx *c, const char *id, enum machine_need need,
+    const char *key_id, struct user_state *u);
 
 #endif

@@ -1,15 +1,13 @@
 /*
  * admin_db.c - oidc-secret-admin's commands for the database as a whole:
- * migrate, init, and verify and hash for the secrets in it (admin_cli.h).
- * check-config is admin_check.c's.
+ * migrate, init (admin_cli.h).  check-config is admin_check.c's, the
+ * secrets stored admin_secret.c's.
  */
 #include "admin_cli.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "migrate.h"
 
@@ -17,7 +15,6 @@
 #define PKGDATADIR "/usr/share/oidc-secret"
 #endif
 
-#define STDIN_SECRET_MAX 1024
 /* What init makes unless told otherwise. */
 #define INIT_ORG "oidc-secret"
 #define INIT_USER "admin"
@@ -148,119 +145,6 @@ cmd_init(struct ctx *c)
 	return EX_OK;
 }
 
-/* --- verify, hash --- */
-
-/* A secret from stdin, without its line end; -1 when empty or too long. */
-static int
-read_secret(char *buf, size_t cap, size_t *len)
-{
-	size_t n = 0;
-	ssize_t k;
-
-	while (n < cap && (k = read(STDIN_FILENO, buf + n, cap - n)) != 0) {
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -1;
-		n += (size_t)k;
-	}
-	if (n == cap)
-		return -1;
-	if (n > 0 && buf[n - 1] == '\n')
-		n--;
-	if (n > 0 && buf[n - 1] == '\r')
-		n--;
-	buf[n] = '\0';
-	*len = n;
-	return n > 0 && memchr(buf, '\0', n) == NULL ? 0 : -1;
-}
-
-/* read_secret(), or the usage error (the buffer wiped). */
-static int
-stdin_secret(char secret[STDIN_SECRET_MAX], size_t *len)
-{
-	if (read_secret(secret, STDIN_SECRET_MAX, len) == 0)
-		return 0;
-	secret_wipe(secret, STDIN_SECRET_MAX);
-	return usage_error("expected one secret on stdin (1 to %d bytes)",
-	    STDIN_SECRET_MAX - 1);
-}
-
-static int
-check_verify(struct ctx *c)
-{
-	const char *project = get(c, "--project"), *app = get(c, "--app");
-
-	if (project == NULL || app == NULL)
-		return usage_error("verify needs --project ID --app ID");
-	if (!valid_id(project) || !valid_id(app))
-		return usage_error("--project or --app: not an ID");
-	return 0;
-}
-
-static int
-cmd_verify(struct ctx *c)
-{
-	char secret[STDIN_SECRET_MAX], hash[HASH_MAX];
-	size_t len;
-	enum err rc;
-	int ok, ex;
-
-	if ((ex = stdin_secret(secret, &len)) != 0)
-		return ex;
-	rc = store_secret_hash(c->st, get(c, "--project"), get(c, "--app"),
-	    hash, sizeof(hash));
-	if (rc == ERR_NOT_FOUND) {
-		fprintf(stderr, PROG ": no secret stored for app \"%s\" in "
-		    "project \"%s\"; " PROG " app list --project ",
-		    get(c, "--app"), get(c, "--project"));
-		put_word(stderr, get(c, "--project"));
-		fputs(" lists its apps, whether each has one\n", stderr);
-		ex = EX_NOTFOUND;
-		goto out;
-	}
-	if (rc != ERR_OK) {
-		db_error("reading the stored hash");
-		ex = EX_DB;
-		goto out;
-	}
-	ok = secret_verify(secret, len, hash);
-	if (ok < 0)
-		fprintf(stderr, PROG ": the stored hash is in no format "
-		    "this tool reads\n");
-	ex = ok == 1 ? EX_OK : EX_NO;
-out:
-	secret_wipe(secret, sizeof(secret));
-	secret_wipe(hash, sizeof(hash));
-	return ex;
-}
-
-static int
-cmd_hash(struct ctx *c)
-{
-	struct hash_params hp;
-	char secret[STDIN_SECRET_MAX], hash[HASH_MAX];
-	size_t len;
-	int rc;
-
-	if ((rc = stdin_secret(secret, &len)) != 0)
-		return rc;
-	if (c->cfg.hash_algorithm == HASH_BCRYPT && len > 72) {
-		secret_wipe(secret, sizeof(secret));
-		return usage_error("bcrypt reads at most 72 bytes; the "
-		    "secret has more");
-	}
-	hash_params(&c->cfg, &hp);
-	rc = secret_hash(&hp, secret, len, hash, sizeof(hash));
-	secret_wipe(secret, sizeof(secret));
-	if (rc != 0) {
-		fprintf(stderr, PROG ": hashing failed\n");
-		return EX_CONFIG;
-	}
-	printf("%s\n", hash);
-	return EX_OK;
-}
-
 const struct command admin_setup_commands[] = {
 	{ "migrate", NULL, { "--sql-dir=", NULL }, NULL, cmd_migrate,
 	    "  migrate [--sql-dir DIR]\n"
@@ -275,18 +159,5 @@ const struct command admin_setup_commands[] = {
 	    " (IAM_OWNER,\n"
 	    "        ORG_OWNER), the API project; print api_project_id and a"
 	    " first token\n" },
-	{ NULL, NULL, { NULL }, NULL, NULL, NULL }
-};
-
-const struct command admin_db_commands[] = {
-	{ "verify", NULL, { "--project=", "--app=", NULL }, check_verify,
-	    cmd_verify,
-	    "  verify --project ID --app ID\n"
-	    "        read a secret on stdin; exit 0 when it matches the app's"
-	    " stored hash\n" },
-	{ "hash", NULL, { NULL }, NULL, cmd_hash,
-	    "  hash\n"
-	    "        read a secret on stdin; print its hash in the configured"
-	    " format\n" },
 	{ NULL, NULL, { NULL }, NULL, NULL, NULL }
 };

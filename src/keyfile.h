@@ -10,6 +10,12 @@
 #include "buf.h"
 
 /*
+ * ZITADEL's expiration date for a key given none, 9999-01-01T00:00:00Z, in
+ * seconds since 1970 (the API's and the admin tool's).
+ */
+#define KEY_EXPIRES_DEFAULT 253370764800LL
+
+/*
  * {"type":"serviceaccount","keyId":…,"key":"-----BEGIN RSA PRIVATE
  * KEY-----…","userId":…} into b, which holds a private key afterwards:
  * the caller frees it with buf_free() (which wipes).

@@ -885,6 +885,7 @@ store_oneshot(struct store *s, const char *q, struct binds *par,
 	    (res != NULL && mysql_stmt_bind_result(st, res->b) != 0)) {
 		unsigned error = mysql_stmt_errno(st);
 
+		s->last_error = error;
 		log_msg(LOG_ERROR, "database: %u %s", error,
 		    mysql_stmt_error(st));
 		e = store_classify(error);

@@ -8,6 +8,7 @@
  */
 #include "store_admin_internal.h"
 
+#include <mysqld_error.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,12 +227,13 @@ sa_add_named(struct store *s, struct txn *t, const struct named_kind *k,
 			t->what = "organization";
 		if (e != ERR_OK)
 			return e;
-		bind_str(&par, org);
+		if (!k->any_org)
+			bind_str(&par, org);
 	}
 	bind_str(&par, name);
 	e = sa_exists(s, k->q_dup, &par);
 	if (e == ERR_OK) {
-		t->what = "name";
+		t->what = k->any_org ? "client ID" : "name";
 		return ERR_EXISTS;
 	}
 	if (e != ERR_NOT_FOUND)
@@ -245,8 +247,15 @@ sa_add_named(struct store *s, struct txn *t, const struct named_kind *k,
 		bind_time(&par, &t->now);
 		bind_time(&par, &t->now);
 	}
-	if ((e = sa_run(s, k->q_add, &par)) != ERR_OK)
+	s->last_error = 0;
+	if ((e = sa_run(s, k->q_add, &par)) != ERR_OK) {
+		/* Taken since the check, by a change that committed first. */
+		if (k->any_org && s->last_error == ER_DUP_ENTRY) {
+			t->what = "client ID";
+			return ERR_EXISTS;
+		}
 		return e;
+	}
 	sa_event_binds(&par, &ev);
 	bind_str(&par, name);
 	return sa_run(s, k->q_event, &par);
@@ -308,12 +317,15 @@ deactivate_body(struct store *s, struct txn *t)
 		c->already = 1;
 		return ERR_OK;
 	}
+	if ((e = sa_next_sequence(s, &ev)) != ERR_OK)
+		return e;
 	par.n = 0;
 	if (d->dated)
 		bind_time(&par, &t->now);
+	if (d->sequenced)
+		bind_u64(&par, &ev.seq);
 	bind_str(&par, c->id);
-	if ((e = sa_run(s, d->q_set, &par)) != ERR_OK ||
-	    (e = sa_next_sequence(s, &ev)) != ERR_OK)
+	if ((e = sa_run(s, d->q_set, &par)) != ERR_OK)
 		return e;
 	sa_event_binds(&par, &ev);
 	return sa_run(s, sa_event_empty, &par);

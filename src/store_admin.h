@@ -1,11 +1,14 @@
 /*
  * store_admin.h - the admin tool's SQL, one file an object: the database
  * itself (store_admin_db.c: migrations, their lock, the user's privileges),
- * organizations (store_admin_org.c), users (store_admin_user.c), memberships and roles
- * (store_admin_member.c), projects (store_admin_project.c), apps and their secrets
- * (store_admin_app.c), tokens (store_admin_token.c) and init (store_admin_init.c), on the
- * helpers of store_admin.c.  Off the request path: the responder links
- * none of it.
+ * organizations (store_admin_org.c), users and machine users' keys
+ * (store_admin_user.c), memberships and roles (store_admin_member.c),
+ * projects (store_admin_project.c), apps (store_admin_app.c), stored
+ * secrets and their grace periods (store_admin_secret.c), tokens
+ * (store_admin_token.c) and init (store_admin_init.c), on the helpers of
+ * store_admin.c.  Off the request path: the responder links none of it.
+ * Machine users' secrets and keys change through the request path's own
+ * store_user_change() (store.h).
  */
 #ifndef OIDC_SECRET_STORE_ADMIN_H
 #define OIDC_SECRET_STORE_ADMIN_H
@@ -26,7 +29,7 @@
  * NULL as "".
  */
 #define LIST_COLUMNS_MAX 8
-#define LIST_CELL_MAX (AUDIENCE_MAX + 1)
+#define LIST_CELL_MAX (PEM_MAX + 1)	/* a key; an audience is shorter */
 typedef void list_row_fn(void *arg, const char *const *cells);
 
 /*
@@ -35,7 +38,7 @@ typedef void list_row_fn(void *arg, const char *const *cells);
  * sequence of the aggregate: org, user, instance, or project, whose
  * projects.sequence moves with it.  A deadlock is retried.  Refusals:
  * ERR_NOT_FOUND or ERR_EXISTS, with *what naming the object ("organization",
- * "user", "role", "project", "membership", "client ID", "name"), and
+ * "user", "role", "project", "app", "membership", "client ID", "name"), and
  * ERR_INVALID_ARGUMENT with *what "scope" for a role at a scope that is not
  * its own.
  */
@@ -96,10 +99,38 @@ enum err store_org_list(struct store *s, list_row_fn *each, void *arg);
 enum err store_user_exists(struct store *s, const char *user_id);
 enum err store_user_add(struct store *s, const char *id, const char *org,
     const char *username, const char **what);
+/*
+ * A machine user: its name is its client ID, which no other user may have,
+ * in any organization, compared byte for byte (*what "client ID" when one
+ * does).
+ */
+enum err store_machine_add(struct store *s, const char *id, const char *org,
+    const char *username, const char **what);
 enum err store_user_deactivate(struct store *s, const char *id, int *already,
     const char **what);
-/* org NULL: every organization's.  Columns: id, org, state, name. */
+/* org NULL: every organization's.  Columns: id, org, state, name, type
+ * ("human" or "machine"). */
 enum err store_user_list(struct store *s, const char *org,
+    list_row_fn *each, void *arg);
+
+/* A user as the machine users' commands see it. */
+struct user_state {
+	int found;		/* there, not removed */
+	int machine;
+	int org_active;		/* its organization is active */
+	int has_secret;
+	int key_found;		/* the key asked about is one of its */
+	char state[16];		/* users.state */
+	char org[ID_BYTES + 1];
+	char username[USERNAME_BYTES + 1];
+};
+
+/* key_id: NULL, or a key to look for among the user's. */
+enum err store_user_state(struct store *s, const char *id, const char *key_id,
+    struct user_state *out);
+/* A user's keys, oldest first.  Columns: key ID, expiration, creation,
+ * public key (PEM). */
+enum err store_machine_key_list(struct store *s, const char *user_id,
     list_row_fn *each, void *arg);
 
 /* --- memberships and roles (store_admin_member.c) --- */
@@ -173,10 +204,43 @@ enum err store_app_add(struct store *s, const struct app_new *a,
  * method, secret ("yes" or "no"), client ID, name. */
 enum err store_app_list(struct store *s, const char *project,
     list_row_fn *each, void *arg);
-/* The stored hash of an app's secret (OIDC or API); ERR_NOT_FOUND without
- * app or hash. */
-enum err store_secret_hash(struct store *s, const char *project_id,
-    const char *app_id, char *hash, size_t hashlen);
+
+/* --- stored secrets (store_admin_secret.c) --- */
+
+/*
+ * What a secret is verified against: the current hash, and the previous
+ * one while its grace period lasts on the database's clock ("" otherwise).
+ */
+struct secret_hashes {
+	char current[HASH_MAX];
+	char previous[HASH_MAX];
+};
+
+/* An app's (OIDC or API, not removed); ERR_NOT_FOUND without a hash. */
+enum err store_app_hashes(struct store *s, const char *project_id,
+    const char *app_id, struct secret_hashes *out);
+/* A machine user's (not removed); ERR_NOT_FOUND without a hash. */
+enum err store_user_hashes(struct store *s, const char *user_id,
+    struct secret_hashes *out);
+
+/* What ending a grace period found. */
+struct grace_end {
+	int ended;		/* a previous secret was valid; no more */
+	struct ts until;	/* when it would have stopped */
+};
+
+/*
+ * Ends the grace period of an app's (OIDC or API) or a machine user's
+ * previous secret now: the previous hash and its end cleared, with an
+ * event of ours on the project's or the user's aggregate.  Nothing is
+ * written when there is no previous secret within its grace (out->ended
+ * 0).  ERR_NOT_FOUND with *what "app" or "user" when the app or the
+ * machine user is not there (or removed).
+ */
+enum err store_app_end_grace(struct store *s, const char *app_id,
+    struct grace_end *out, const char **what);
+enum err store_user_end_grace(struct store *s, const char *user_id,
+    struct grace_end *out, const char **what);
 
 /* --- tokens (store_admin_token.c) --- */
 

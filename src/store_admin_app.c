@@ -1,7 +1,6 @@
 /*
  * store_admin_app.c - the admin tool's SQL for apps: add (with the hash of a
- * first secret) and its two events, list, and the stored hash that verify
- * compares with (store_admin.h).
+ * first secret) and its two events, list (store_admin.h).
  */
 #include "store_admin_internal.h"
 
@@ -168,28 +167,4 @@ store_app_list(struct store *s, const char *project, list_row_fn *each,
     void *arg)
 {
 	return sa_list_by(s, &app_list, project, each, arg);
-}
-
-enum err
-store_secret_hash(struct store *s, const char *project_id, const char *app_id,
-    char *hash, size_t hashlen)
-{
-	static const char q[] =
-	    "SELECT c.client_secret_hash FROM apps a"
-	    " JOIN (SELECT app_id, client_secret_hash FROM oidc_configs"
-	    " UNION ALL SELECT app_id, client_secret_hash FROM api_configs) c"
-	    " ON c.app_id = a.id"
-	    " WHERE a.id = ? AND a.project_id = ? AND a.state <> 'removed'"
-	    " AND c.client_secret_hash IS NOT NULL";
-	struct binds par = { .n = 0 }, res = { .n = 0 };
-	unsigned rows = 0;
-	enum err e;
-
-	bind_str(&par, app_id);
-	bind_str(&par, project_id);
-	result_str(&res, hash, hashlen);
-	e = store_oneshot(s, q, &par, &res, sa_count_row, &rows, NULL);
-	if (e != ERR_OK)
-		return e;
-	return rows == 1 ? ERR_OK : ERR_NOT_FOUND;
 }

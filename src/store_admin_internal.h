@@ -77,13 +77,19 @@ struct named_kind {
 	int dated;			/* q_add takes the dates */
 	const char *q_event;		/* one payload parameter: the name */
 	const char *aggregate, *event;	/* "org", "org.added" */
+	/*
+	 * The name is unique across organizations, as a client ID: q_dup
+	 * takes no org, and a name taken is *what "client ID".
+	 */
+	int any_org;
 };
 
 /*
  * Adds one: its organization locked when org is not NULL (*what
  * "organization" when it is not there), the name checked (*what "name"),
- * the row inserted, the event appended at sequence 1, owned by org (an
- * organization's by itself).
+ * the row inserted (any_org: the client ID's unique key meeting it is
+ * *what "client ID" too), the event appended at sequence 1, owned by org
+ * (an organization's by itself).
  */
 enum err sa_add_named(struct store *s, struct txn *t,
     const struct named_kind *k, const char *id, const char *org,
@@ -92,19 +98,23 @@ enum err sa_add_named(struct store *s, struct txn *t,
 enum err sa_add_named_txn(struct store *s, const struct named_kind *k,
     const char *id, const char *org, const char *name, const char **what);
 
-extern const struct named_kind sa_org_kind;		/* store_admin_org.c */
-extern const struct named_kind sa_user_kind;		/* store_admin_user.c */
-extern const struct named_kind sa_project_kind;		/* store_admin_project.c */
+/* store_admin_org.c, store_admin_user.c, store_admin_project.c */
+extern const struct named_kind sa_org_kind;
+extern const struct named_kind sa_user_kind;
+extern const struct named_kind sa_project_kind;
 
 /*
  * Deactivates one (org, user): q_lock (parameter: id; results: state,
  * owner) finds and locks it, *what kind when it is not there; inactive
- * already, *already and nothing else; else q_set (parameters: [now,] id)
- * and an event of type, no payload, at the aggregate's next sequence.
+ * already, *already and nothing else; else q_set (parameters: [now,]
+ * [sequence,] id) and an event of type, no payload, at the aggregate's
+ * next sequence.
  */
 struct deactivation {
 	const char *q_lock, *q_set;
 	int dated;			/* q_set takes the time first */
+	/* q_set takes the event's sequence: the row keeps its own (users) */
+	int sequenced;
 	const char *kind;		/* "organization": *what not found */
 	const char *aggregate, *event;	/* "org", "org.deactivated" */
 };

@@ -1,7 +1,7 @@
 /*
- * store_admin_member.c - the admin tool's SQL for memberships and the roles they
- * give: add and remove with their events, list, and what to say of a role
- * held at a scope that is not its own (store_admin.h).
+ * store_admin_member.c - the admin tool's SQL for memberships and the roles
+ * they give: add and remove with their events, list, and what to say of a
+ * role held at a scope that is not its own (store_admin.h).
  */
 #include "store_admin_internal.h"
 

@@ -8,14 +8,14 @@ const struct named_kind sa_org_kind = {
 	"SELECT 1 FROM orgs WHERE name = ? AND state <> 'removed'",
 	"INSERT INTO orgs (id, name, state, creation_date, change_date)"
 	" VALUES (?, ?, 'active', ?, ?)", 1,
-	sa_event_name, "org", "org.added"
+	sa_event_name, "org", "org.added", 0
 };
 
 static const struct deactivation org_deactivation = {
 	"SELECT state, id FROM orgs WHERE id = ? AND state <> 'removed'"
 	" FOR UPDATE",
-	"UPDATE orgs SET state = 'inactive', change_date = ? WHERE id = ?", 1,
-	"organization", "org", "org.deactivated"
+	"UPDATE orgs SET state = 'inactive', change_date = ? WHERE id = ?",
+	1, 0, "organization", "org", "org.deactivated"
 };
 
 static const struct sa_list org_list = {

@@ -1,6 +1,6 @@
 /*
- * store_admin_project.c - the admin tool's SQL for projects: add with its event,
- * list, and a project's state (store_admin.h).
+ * store_admin_project.c - the admin tool's SQL for projects: add with its
+ * event, list, and a project's state (store_admin.h).
  */
 #include "store_admin_internal.h"
 
@@ -9,7 +9,7 @@ const struct named_kind sa_project_kind = {
 	" AND state <> 'removed'",
 	"INSERT INTO projects (id, resource_owner, name, state, sequence,"
 	" creation_date, change_date) VALUES (?, ?, ?, 'active', 1, ?, ?)", 1,
-	sa_event_name, "project", "project.added"
+	sa_event_name, "project", "project.added", 0
 };
 
 static const struct sa_list project_list = {

@@ -24,8 +24,6 @@
 #include "rsakey.h"
 
 #define PERMISSION_USER_WRITE "user.write"
-/* ZITADEL's expiration date for a key given none: 9999-01-01T00:00:00Z. */
-#define KEY_EXPIRES_DEFAULT 253370764800LL
 
 /* What a call needs of the user besides its being there. */
 enum need { NEED_NOTHING, NEED_SECRET, NEED_KEY };

@@ -14,6 +14,7 @@ a token from init, a membership, a deactivation, a secret from app add.
 
 import concurrent.futures
 import datetime
+import hashlib
 import json
 import os
 import re
@@ -23,8 +24,12 @@ import tempfile
 import time
 import unittest
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
 from harness import (API_PROJECT, ERRORS, SECRET_RE, argon2_verify, env, http, new_id,
                      php_verify, rest, st)
+from test_oauth import FORM, GRANT_JWT, b64url, basic, jws
 
 SQL_DIR = os.path.join(st.ROOT, "sql")
 # The shipped migrations, and the numbers a test's own files take after them.
@@ -765,7 +770,11 @@ class Usage(AdminCase):
                      "org add --name NAME", "user add --org ID --name NAME",
                      "member add|remove --user ID --scope instance|org|project",
                      "project add --org ID --name NAME", "app add --project ID --name NAME",
-                     "7 already exists"):
+                     "7 already exists", "user add --org ID --name NAME [--machine]",
+                     "user secret --user ID", "user secret remove --user ID",
+                     "user key add --user ID [--expires YYYY-MM-DD] [--public-key FILE]",
+                     "user key list --user ID", "user key remove --user ID --key KEY_ID",
+                     "secret end-grace --app ID | --user ID", "verify --user ID"):
             self.assertIn(text, r.stdout)
         self.assertEqual(r.stderr, "")
         self.assert_exit(run_admin(self.missing, "token", "issue", "--help"), 0)
@@ -844,18 +853,9 @@ def key_values(text):
     return out
 
 
-class Objects(AdminCase):
-    """org, user, member, project and app on one migrated database, with a
-    lighttpd whose responder uses it."""
-
-    database = "oidc_admin_objects"
-
-    @classmethod
-    def setUpClass(cls):
-        cls.env = env()
-        cls.config, cls.password = own_database(cls.env, cls.database, migrate=True,
-                                                hash_algorithm="bcrypt")
-        cls.port = cls.env.lighttpd("admin-objects", config=cls.config).port
+class ObjectsBase(AdminCase):
+    """What the management commands' tests share: a migrated database of
+    the class's own, and a lighttpd whose responder uses it."""
 
     def sql(self, query):
         return rows(self.env, self.database, query)
@@ -902,18 +902,24 @@ class Objects(AdminCase):
                         " ORDER BY sequence" % aggregate_id)
 
     def counts(self):
-        return self.sql("SELECT (SELECT COUNT(*) FROM orgs), (SELECT COUNT(*) FROM users),"
-                        " (SELECT COUNT(*) FROM memberships), (SELECT COUNT(*) FROM projects),"
-                        " (SELECT COUNT(*) FROM apps), (SELECT COUNT(*) FROM oidc_configs),"
-                        " (SELECT COUNT(*) FROM api_configs), (SELECT COUNT(*) FROM events),"
-                        " (SELECT SUM(sequence) FROM projects)")
+        """What a command could change: row counts, and a checksum of every
+        row of the tables it writes."""
+        return (self.sql("SELECT (SELECT COUNT(*) FROM orgs), (SELECT COUNT(*) FROM users),"
+                         " (SELECT COUNT(*) FROM memberships), (SELECT COUNT(*) FROM projects),"
+                         " (SELECT COUNT(*) FROM apps), (SELECT COUNT(*) FROM oidc_configs),"
+                         " (SELECT COUNT(*) FROM api_configs), (SELECT COUNT(*) FROM events),"
+                         " (SELECT SUM(sequence) FROM projects),"
+                         " (SELECT COUNT(*) FROM machine_keys)"),
+                self.sql("CHECKSUM TABLE orgs, users, memberships, projects, apps, oidc_configs,"
+                         " api_configs, machine_keys, events, access_tokens"))
 
     def refused(self, code, pattern, *args):
         before = self.counts()
         r = run_admin(self.config, *args)
         self.assert_exit(r, code, pattern)
         self.assertEqual(r.stdout, "")
-        self.assertEqual(len(r.stderr.splitlines()), 1 if code != 2 else 2, r.stderr)
+        self.assertEqual(len(r.stderr.rstrip("\n").split("\n")), 1 if code != 2 else 2,
+                         r.stderr)
         self.assertEqual(self.counts(), before, "a refusal wrote to the database")
         return r
 
@@ -922,6 +928,19 @@ class Objects(AdminCase):
         self.assert_exit(r, 0)
         self.env.secrets_seen.add(r.stdout.strip())
         return r.stdout.strip()
+
+
+class Objects(ObjectsBase):
+    """org, user, member, project and app."""
+
+    database = "oidc_admin_objects"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.env = env()
+        cls.config, cls.password = own_database(cls.env, cls.database, migrate=True,
+                                                hash_algorithm="bcrypt")
+        cls.port = cls.env.lighttpd("admin-objects", config=cls.config).port
 
     # --- organizations
 
@@ -968,7 +987,7 @@ class Objects(AdminCase):
         self.assertEqual(self.ok("user", "deactivate", "--id", other),
                          "user %s deactivated\n" % other)
         self.assertEqual([e[2] for e in self.events(other)],
-                         ["user.machine.added", "user.deactivated"])
+                         ["user.human.added", "user.deactivated"])
         self.assertEqual(rest(self.port, project, app, token=t_other).status, 401)
         r = rest(self.port, project, app, token=t_owner)
         self.assertEqual(r.status, 200, r.body)
@@ -988,7 +1007,7 @@ class Objects(AdminCase):
         v = self.user(other, name="alice")      # another organization: fine
         self.assertEqual(self.sql("SELECT resource_owner, username, state FROM users"
                                   " WHERE id = '%s'" % u), [[org, "alice", "active"]])
-        self.assertEqual(self.events(u), [["user", "1", "user.machine.added", org,
+        self.assertEqual(self.events(u), [["user", "1", "user.human.added", org,
                                            "oidc-secret-admin",
                                            json.dumps({"userName": "alice"})]])
         self.refused(7, r'user add: there is a user of that organization named "alice" already',
@@ -1000,8 +1019,12 @@ class Objects(AdminCase):
         self.refused(5, r'no organization "%s"' % removed,
                      "user", "add", "--org", removed, "--name", "bob")
         listed = self.ok("user", "list", "--org", org).splitlines()
-        self.assertEqual(listed[0].split(), ["ID", "ORG", "STATE", "NAME"])
-        self.assertEqual([ln.split() for ln in listed[1:]], [[u, org, "active", "alice"]])
+        self.assertEqual(listed[0].split(), ["ID", "ORG", "STATE", "NAME", "TYPE"])
+        self.assertEqual([ln.split() for ln in listed[1:]], [[u, org, "active", "alice", "human"]])
+        # The columns before TYPE where they were.
+        self.assertEqual([listed[0].index(h) for h in ("ORG", "STATE", "NAME")], [21, 42, 52])
+        self.assertEqual((listed[1][21:].split()[0], listed[1][42:].split()[0],
+                          listed[1][52:].split()[0]), (org, "active", "alice"))
         self.assertIn(v, self.ok("user", "list"))
 
     # --- memberships
@@ -1309,6 +1332,529 @@ class Objects(AdminCase):
                          [["pat", ""]])
 
 
+def thumbprint(public_key):
+    """RFC 7638 3.1: the SHA-256 of the key's JWK, its members in order."""
+    numbers = public_key.public_numbers()
+
+    def b64int(i):
+        return b64url(i.to_bytes((i.bit_length() + 7) // 8, "big"))
+    jwk = '{"e":"%s","kty":"RSA","n":"%s"}' % (b64int(numbers.e), b64int(numbers.n))
+    return b64url(hashlib.sha256(jwk.encode()).digest())
+
+
+def public_pem(private_key):
+    return private_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+# A host clock moved by SHIFT_S seconds, for the programs run with it.
+CLOCK_SHIM = r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <time.h>
+
+int
+clock_gettime(clockid_t id, struct timespec *ts)
+{
+	int (*real)(clockid_t, struct timespec *) =
+	    (int (*)(clockid_t, struct timespec *))dlsym(RTLD_NEXT, "clock_gettime");
+	int rc = real(id, ts);
+	const char *shift = getenv("SHIFT_S");
+
+	if (rc == 0 && id == CLOCK_REALTIME && shift != NULL)
+		ts->tv_sec += atol(shift);
+	return rc;
+}
+"""
+
+
+class Machines(ObjectsBase):
+    """Machine users' secrets and keys, and grace periods, through the tool;
+    what it wrote works at the token endpoint of a lighttpd on the same
+    database.  The tool runs with secret_grace_period_s 0 (config) or
+    GRACE (grace_config); the responder with GRACE."""
+
+    database = "oidc_admin_machines"
+    GRACE = 3600
+
+    @classmethod
+    def setUpClass(cls):
+        cls.env = env()
+        cls.config, cls.password = own_database(cls.env, cls.database, migrate=True,
+                                                hash_algorithm="bcrypt")
+        cls.grace_config = st.responder_config(
+            os.path.join(cls.env.dir, "admin-machines-grace.conf"), cls.env.db, cls.database,
+            cls.database, cls.password, hash_algorithm="bcrypt",
+            secret_grace_period_s=cls.GRACE)
+        cls.port = cls.env.lighttpd("admin-machines", config=cls.grace_config).port
+        cls.issuer = "http://127.0.0.1:%d" % cls.port
+
+    def machine(self, org=None, name=None):
+        org = org or self.org()
+        return self.add("user", "add", "--org", org, "--name", name or "svc-" + new_id("4"),
+                        "--machine")
+
+    def username(self, user):
+        return self.one("SELECT username FROM users WHERE id = '%s'" % user)
+
+    def secret(self, user, config=None):
+        """user secret: exactly the two lines; the secret."""
+        r = run_admin(config or self.config, "user", "secret", "--user", user)
+        self.assert_exit(r, 0)
+        self.assertEqual(r.stderr, "")
+        lines = r.stdout.splitlines()
+        self.assertEqual(len(lines), 2, r.stdout)
+        self.assertEqual(lines[0], "client_id = " + self.username(user))
+        self.assertTrue(lines[1].startswith("client_secret = "), lines[1])
+        secret = lines[1][len("client_secret = "):]
+        self.assertRegex(secret, SECRET_RE)
+        self.assertEqual(r.stdout, "%s\n%s\n" % (lines[0], lines[1]))
+        self.env.secrets_seen.add(secret)
+        return secret
+
+    def verify_user(self, user, secret):
+        return run_admin(self.config, "verify", "--user", user, stdin=secret).returncode
+
+    def verify_app(self, project, app, secret):
+        return run_admin(self.config, "verify", "--project", project, "--app", app,
+                         stdin=secret).returncode
+
+    def user_row(self, user):
+        return self.sql("SELECT user_type, state, sequence, COALESCE(secret_hash, 'NULL'),"
+                        " COALESCE(previous_secret_hash, 'NULL'),"
+                        " COALESCE(previous_secret_until, 'NULL'), COALESCE(client_id, 'NULL')"
+                        " FROM users WHERE id = '%s'" % user)[0]
+
+    def sign_in(self, client_id, secret):
+        """client_credentials with HTTP Basic at the token endpoint."""
+        return http(self.port, "POST", "/oauth/v2/token",
+                    {"Content-Type": FORM, "Authorization": basic(client_id, secret)},
+                    "grant_type=client_credentials&scope=openid")
+
+    def assert_signed_in(self, r, user):
+        self.assertEqual(r.status, 200, r.body)
+        token = r.json()["access_token"]
+        self.env.secrets_seen.add(token)
+        self.assertEqual(self.sql("SELECT user_id FROM access_tokens WHERE token_sha256 = '%s'"
+                                  % st.sha256_hex(token)), [[user]])
+
+    def assertion(self, user, kid, key):
+        now = int(time.time())
+        return jws({"alg": "RS256", "typ": "JWT", "kid": kid},
+                   {"iss": user, "sub": user, "aud": self.issuer, "iat": now,
+                    "exp": now + 600}, key)
+
+    def jwt_sign_in(self, user, kid, key):
+        return http(self.port, "POST", "/oauth/v2/token", {"Content-Type": FORM},
+                    "grant_type=%s&scope=openid&assertion=%s"
+                    % (GRANT_JWT, self.assertion(user, kid, key)))
+
+    def write(self, name, data):
+        path = os.path.join(self.env.dir, "admin-machines-" + name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    # --- user add --machine, user list
+
+    def test_machine_user_add_and_list(self):
+        org, other = self.org(), self.org()
+        name = "svc-" + new_id("4")
+        m = self.machine(org, name)
+        self.assertEqual(self.sql("SELECT resource_owner, username, state, user_type, sequence,"
+                                  " client_id, creation_date IS NOT NULL FROM users"
+                                  " WHERE id = '%s'" % m),
+                         [[org, name, "active", "machine", "1", name, "1"]])
+        self.assertEqual(self.events(m), [["user", "1", "user.machine.added", org,
+                                           "oidc-secret-admin", json.dumps({"userName": name})]])
+        human = self.user(org, name="h" + new_id("4"))
+        self.assertEqual([e[2] for e in self.events(human)], ["user.human.added"])
+        self.assertEqual(self.user_row(human)[:3], ["human", "active", "1"])
+        # A name any user has, in any organization, is no machine user's.
+        taken = 'user add: the client ID "%s" is taken already by a user: a machine user\'s ' \
+                'name is its client ID, which no other user may have, in any organization; ' \
+                'oidc-secret-admin user list lists them'
+        for org_, name_ in ((other, name), (org, name), (other, self.username(human))):
+            with self.subTest(org=org_, name=name_):
+                self.refused(7, "^oidc-secret-admin: " + re.escape(taken % name_), "user", "add",
+                             "--org", org_, "--name", name_, "--machine")
+        # A removed machine user keeps its client ID; a removed human's name is free.
+        gone = self.machine(org)
+        self.sql("UPDATE users SET state = 'removed' WHERE id = '%s'" % gone)
+        self.refused(7, "client ID", "user", "add", "--org", other, "--name",
+                     self.username(gone), "--machine")
+        self.sql("UPDATE users SET state = 'removed' WHERE id = '%s'" % human)
+        self.machine(other, self.username(human))
+        # A human may still share a name within the rules for humans.
+        self.user(other, name=name)
+        self.refused(5, r'user add: no organization "4040404" \(unknown or removed\)',
+                     "user", "add", "--org", "4040404", "--name", "x" + new_id(), "--machine")
+        self.machine(other, "\u00e9" * 200)     # 200 characters, 400 bytes: fine
+        for bad in ("", "x" * 201, "a b", "a:b", "a\tb", "a\x01b", "a\u00a0b", "a\u3000b",
+                    "a\u2028b", "a\x7fb"):
+            with self.subTest(name=bad):
+                self.refused(2, r"--name .*not a machine user's name, which is its client ID",
+                             "user", "add", "--org", org, "--name", bad, "--machine")
+        listed = self.ok("user", "list", "--org", org).splitlines()
+        self.assertEqual(listed[0].split(), ["ID", "ORG", "STATE", "NAME", "TYPE"])
+        rows = {ln.split()[0]: ln.split() for ln in listed[1:]}
+        self.assertEqual(rows[m], [m, org, "active", name, "machine"])
+        self.assertEqual(rows[gone][-1], "machine")
+        self.assertEqual(rows[human][-1], "human")
+
+    def test_concurrent_machine_adds_of_one_name(self):
+        orgs = [self.org() for _ in range(6)]
+        name = "race-" + new_id("4")
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+            results = list(pool.map(lambda o: run_admin(self.config, "user", "add", "--org", o,
+                                                        "--name", name, "--machine"), orgs))
+        self.assertEqual(sorted(r.returncode for r in results), [0] + [7] * 5,
+                         [r.stderr for r in results])
+        self.assertEqual(self.one("SELECT COUNT(*) FROM users WHERE username = '%s'" % name),
+                         "1")
+
+    # --- user secret, user secret remove
+
+    def test_user_secret_signs_in_replaces_and_is_removed(self):
+        m = self.machine()
+        name = self.username(m)
+        s1 = self.secret(m)
+        user_type, state, seq, hash1, previous, until, client = self.user_row(m)
+        self.assertEqual((seq, previous, until, client), ("2", "NULL", "NULL", name))
+        self.assertTrue(hash1.startswith("$2b$"), hash1)
+        self.assertTrue(php_verify(s1, hash1))
+        self.assertEqual(self.events(m)[1:], [["user", "2", "user.machine.secret.set",
+                                               self.one("SELECT resource_owner FROM users"
+                                                        " WHERE id = '%s'" % m),
+                                               "oidc-secret-admin",
+                                               json.dumps({"hashedSecret": hash1})]])
+        self.assertNotIn(s1, json.dumps(self.sql("SELECT * FROM events")))
+        # It signs in, Basic and in the body.
+        self.assert_signed_in(self.sign_in(name, s1), m)
+        r = http(self.port, "POST", "/oauth/v2/token", {"Content-Type": FORM},
+                 "grant_type=client_credentials&client_id=%s&client_secret=%s" % (name, s1))
+        self.assert_signed_in(r, m)
+        self.assertEqual(self.verify_user(m, s1), 0)
+        self.assertEqual(self.verify_user(m, s1 + "x"), 1)
+        # Replaced without a grace (this configuration's 0): the old one stops.
+        s2 = self.secret(m)
+        self.assertNotEqual(s1, s2)
+        self.assertEqual(self.user_row(m)[2:6], ["3", self.user_row(m)[3], "NULL", "NULL"])
+        self.assertEqual((self.verify_user(m, s1), self.verify_user(m, s2)), (1, 0))
+        self.assert_signed_in(self.sign_in(name, s2), m)
+        # Removed: none left, one event; removing again is refused.
+        self.assertEqual(self.ok("user", "secret", "remove", "--user", m),
+                         "secret of user %s removed\n" % m)
+        self.assertEqual(self.user_row(m)[2:6], ["4", "NULL", "NULL", "NULL"])
+        self.assertEqual([e[1:3] for e in self.events(m)[3:]],
+                         [["4", "user.machine.secret.removed"]])
+        self.assertEqual(self.events(m)[3][5], "{}")
+        r = run_admin(self.config, "verify", "--user", m, stdin=s2)
+        self.assert_exit(r, 5, r'no secret stored for user "%s"' % m)
+        self.refused(5, r'^oidc-secret-admin: user secret remove: user "%s" has no secret; '
+                        r'oidc-secret-admin user secret --user %s makes one$' % (m, m),
+                     "user", "secret", "remove", "--user", m)
+        self.assertEqual(self.sign_in(name, s2).status, 401)
+
+    def test_refusals_for_users_that_are_not_active_machine_users(self):
+        org = self.org()
+        human = self.user(org)
+        inactive = self.machine(org)
+        self.ok("user", "deactivate", "--id", inactive)
+        self.assertEqual(self.user_row(inactive)[2], "2", "the row keeps its sequence")
+        removed = self.machine(org)
+        self.sql("UPDATE users SET state = 'removed' WHERE id = '%s'" % removed)
+        dormant_org = self.org()
+        dormant = self.machine(dormant_org)
+        self.ok("org", "deactivate", "--id", dormant_org)
+        commands = (("user", "secret"), ("user", "secret", "remove"), ("user", "key", "add"),
+                    ("user", "key", "remove", "--key", "123"))
+        for cmd in commands:
+            words = " ".join(w for w in cmd if not w.startswith("--") and w != "123")
+            with self.subTest(command=words):
+                self.refused(5, r'^oidc-secret-admin: %s: user "%s" is a human user: only a '
+                                r'machine user has a secret and keys; oidc-secret-admin user add '
+                                r'--org %s --name NAME --machine adds one$' % (words, human, org),
+                             *cmd, "--user", human)
+                self.refused(5, r'^oidc-secret-admin: %s: no user "4040404" \(unknown or removed\); '
+                                r'oidc-secret-admin user list lists them$' % words,
+                             *cmd, "--user", "4040404")
+                self.refused(5, r'^oidc-secret-admin: %s: no user "%s" ' % (words, removed),
+                             *cmd, "--user", removed)
+                self.refused(5, r'^oidc-secret-admin: %s: user "%s" is inactive: its secret and '
+                                r'keys change no more; oidc-secret-admin user add --org %s --name '
+                                r'NAME --machine adds a new machine user$' % (words, inactive, org),
+                             *cmd, "--user", inactive)
+                self.refused(5, r'^oidc-secret-admin: %s: user "%s" belongs to the organization '
+                                r'"%s", which is not active' % (words, dormant, dormant_org),
+                             *cmd, "--user", dormant)
+        # Listing keys, verifying and ending a grace ask only for a machine user.
+        for cmd in (("user", "key", "list"), ("secret", "end-grace")):
+            with self.subTest(command=cmd):
+                self.refused(5, r'^oidc-secret-admin: %s: user "%s" is a human user' %
+                             (" ".join(cmd), human), *cmd, "--user", human)
+                self.refused(5, r'no user "%s"' % removed, *cmd, "--user", removed)
+        self.assertEqual(self.ok("user", "key", "list", "--user", inactive).split(),
+                         ["ID", "EXPIRES", "CREATED", "THUMBPRINT"])
+        r = run_admin(self.config, "verify", "--user", human, stdin="x" * 64)
+        self.assert_exit(r, 5, r'no secret stored for user "%s"' % human)
+        for args, msg in (
+                (("user", "secret"), r"user secret needs --user ID"),
+                (("user", "secret", "--id", "1"), r'unexpected argument "--id"'),
+                (("user", "key"), r"user: expected add, list, deactivate, secret, secret remove, "
+                                  r"key add, key list or key remove"),
+                (("user", "key", "remove", "--user", "1"), r"user key remove needs --key ID"),
+                (("user", "key", "add", "--user", "1", "--expires", "2030-02-30"),
+                 r'--expires "2030-02-30": expected a day, YYYY-MM-DD'),
+                (("user", "key", "add", "--user", "1", "--expires", "2030-1-01"), r"--expires"),
+                (("user", "key", "add", "--user", "1", "--expires", "2030-01-01T00:00:00Z"),
+                 r"--expires"),
+                (("user", "key", "add", "--user", "1", "--expires", "2020-01-01"),
+                 r"--expires 2020-01-01: the key would expire at the start of that day \(UTC\), "
+                 r"which has come already"),
+                (("secret", "end-grace"), r"secret end-grace needs --app ID or --user ID"),
+                (("secret", "end-grace", "--app", "1", "--user", "2"),
+                 r"secret end-grace needs --app ID or --user ID \(one of them\)"),
+                (("secret",), r"secret: expected end-grace"),
+                (("verify", "--user", "1", "--app", "2"),
+                 r"verify takes --project ID --app ID or --user ID, not both"),
+                (("verify", "--user", "a\x01"), r"--user"),
+        ):
+            with self.subTest(args=args):
+                self.refused(2, msg, *args)
+
+    # --- user key add, list, remove
+
+    def test_key_pair_made_by_the_tool_signs_an_assertion(self):
+        m = self.machine()
+        owner = self.one("SELECT resource_owner FROM users WHERE id = '%s'" % m)
+        r = run_admin(self.config, "user", "key", "add", "--user", m)
+        self.assert_exit(r, 0)
+        self.assertEqual(r.stderr, "")
+        self.assertTrue(r.stdout.endswith("}\n") and r.stdout.count("\n") == 1, r.stdout)
+        keyfile = json.loads(r.stdout)
+        self.assertEqual(list(keyfile), ["type", "keyId", "key", "userId"])
+        self.assertEqual((keyfile["type"], keyfile["userId"]), ("serviceaccount", m))
+        kid = keyfile["keyId"]
+        self.assertRegex(kid, ID_RE)
+        self.assertTrue(keyfile["key"].startswith("-----BEGIN RSA PRIVATE KEY-----\n"))
+        self.env.secrets_seen.add(keyfile["key"])
+        priv = serialization.load_pem_private_key(keyfile["key"].encode(), None)
+        self.assertEqual(priv.key_size, 2048)
+        stored = self.sql("SELECT id, user_id, key_type, REPLACE(public_key, CHAR(10), '|'),"
+                          " expiration_date FROM machine_keys WHERE user_id = '%s'" % m)
+        self.assertEqual(stored, [[kid, m, "json", public_pem(priv).replace("\n", "|"),
+                                   "9999-01-01 00:00:00.000000"]])
+        ev = self.events(m)
+        self.assertEqual([e[:5] for e in ev[1:]], [["user", "2", "user.machine.key.added", owner,
+                                                    "oidc-secret-admin"]])
+        payload = json.loads(ev[1][5])
+        self.assertEqual(payload, {"keyId": kid, "type": "json",
+                                   "expirationDate": payload["expirationDate"],
+                                   "publicKey": public_pem(priv)})
+        self.assertTrue(payload["expirationDate"].startswith("9999-01-01"), payload)
+        # No private key anywhere in the database.
+        body = keyfile["key"].split("\n")[1]
+        for table in ("users", "machine_keys", "events"):
+            self.assertNotIn(body, json.dumps(self.sql("SELECT * FROM %s" % table)))
+        # It signs an RS256 assertion the token endpoint takes.
+        self.assert_signed_in(self.jwt_sign_in(m, kid, priv), m)
+        listed = self.ok("user", "key", "list", "--user", m).splitlines()
+        self.assertEqual(listed[0].split(), ["ID", "EXPIRES", "CREATED", "THUMBPRINT"])
+        self.assertEqual(len(listed), 2, listed)
+        cells = listed[1].split()
+        self.assertEqual((cells[0], cells[1], cells[3]),
+                         (kid, "9999-01-01T00:00:00Z", thumbprint(priv.public_key())))
+        self.assertRegex(cells[2], r"^\d{4}-\d\d-\d\dT[\d:.]+Z$")
+        self.assertNotIn("BEGIN", "\n".join(listed))
+
+    def test_public_key_given_pem_or_der_with_expiry_then_removed(self):
+        m = self.machine()
+        priv = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+        pem = self.write("pub.pem", priv.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+        day = (now_utc() + datetime.timedelta(days=30)).strftime("%Y-%m-%d")
+        out = self.ok("user", "key", "add", "--user", m, "--public-key", pem, "--expires", day)
+        self.assertRegex(out, r"^[1-9][0-9]{16,18}\n$", "the key's ID alone")
+        kid = out.strip()
+        self.assertEqual(self.sql("SELECT REPLACE(public_key, CHAR(10), '|'), expiration_date"
+                                  " FROM machine_keys WHERE id = '%s'" % kid),
+                         [[public_pem(priv).replace("\n", "|"), day + " 00:00:00.000000"]])
+        self.assert_signed_in(self.jwt_sign_in(m, kid, priv), m)
+        # DER, the same key: stored as the same canonical PEM.
+        der = self.write("pub.der", priv.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
+        kid2 = self.ok("user", "key", "add", "--user", m, "--public-key", der).strip()
+        self.assertEqual(self.one("SELECT COUNT(DISTINCT public_key) FROM machine_keys"
+                                  " WHERE user_id = '%s'" % m), "1")
+        listed = self.ok("user", "key", "list", "--user", m).splitlines()[1:]
+        self.assertEqual([ln.split()[0] for ln in listed], [kid, kid2])
+        self.assertEqual({ln.split()[3] for ln in listed}, {thumbprint(priv.public_key())})
+        self.assertEqual(listed[0].split()[1], day + "T00:00:00Z")
+        # Removed: gone, one event; its assertions refused; removing again is 5.
+        self.assertEqual(self.ok("user", "key", "remove", "--user", m, "--key", kid),
+                         "key %s of user %s removed\n" % (kid, m))
+        self.assertEqual(self.one("SELECT COUNT(*) FROM machine_keys WHERE id = '%s'" % kid), "0")
+        self.assertEqual(self.events(m)[-1][1:3], ["4", "user.machine.key.removed"])
+        self.assertEqual(json.loads(self.events(m)[-1][5]), {"keyId": kid})
+        r = self.jwt_sign_in(m, kid, priv)
+        self.assertEqual((r.status, r.json()["error"]), (400, "invalid_grant"), r.body)
+        self.assert_signed_in(self.jwt_sign_in(m, kid2, priv), m)
+        self.refused(5, r'^oidc-secret-admin: user key remove: user "%s" has no key "%s"; '
+                        r'oidc-secret-admin user key list --user %s lists its keys$' % (m, kid, m),
+                     "user", "key", "remove", "--user", m, "--key", kid)
+
+    def test_public_keys_refused_with_the_reason(self):
+        m = self.machine()
+        small = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+        rsa_priv = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        ec_key = ec.generate_private_key(ec.SECP256R1())
+        cases = (
+            (self.write("none", b""), r"not an RSA public key"),
+            (self.write("text", b"hello\n"), r"not an RSA public key in PEM"),
+            (self.write("small.pem", small.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)),
+             r"RSA key size not between 2048 and 8192 bits"),
+            (self.write("priv.pem", rsa_priv.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                serialization.NoEncryption())), r"a private key: give its public key"),
+            (self.write("ec.pem", ec_key.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)),
+             r"not an RSA key"),
+            (self.write("big", b"x" * 16385), r"over 16384 bytes"),
+            (os.path.join(self.env.dir, "no-such-key.pem"), r"No such file or directory"),
+            (self.env.dir, r"not a regular file"),
+        )
+        for path, msg in cases:
+            with self.subTest(path=os.path.basename(path)):
+                self.refused(2, r'^oidc-secret-admin: --public-key "%s": %s'
+                             % (re.escape(path), msg), "user", "key", "add", "--user", m,
+                             "--public-key", path)
+
+    # --- grace periods: verify, end-grace
+
+    def test_machine_secret_grace_until_end_grace(self):
+        m = self.machine()
+        name = self.username(m)
+        s1 = self.secret(m, self.grace_config)
+        self.assertEqual(self.user_row(m)[4:6], ["NULL", "NULL"], "no previous secret yet")
+        s2 = self.secret(m, self.grace_config)
+        _, _, seq, hash2, previous, until, _ = self.user_row(m)
+        self.assertTrue(php_verify(s1, previous))
+        left = (parse_dt(until) - parse_dt(self.one("SELECT UTC_TIMESTAMP(6)"))).total_seconds()
+        self.assertTrue(self.GRACE - 60 < left <= self.GRACE, left)
+        self.assertEqual(json.loads(self.events(m)[-1][5]),
+                         {"hashedSecret": hash2, "previousSecretValidSeconds": self.GRACE})
+        # Both verify, and both sign in, while the grace lasts.
+        self.assertEqual((self.verify_user(m, s1), self.verify_user(m, s2)), (0, 0))
+        self.assertEqual(self.verify_user(m, s1[:-1]), 1)
+        self.assert_signed_in(self.sign_in(name, s1), m)
+        self.assert_signed_in(self.sign_in(name, s2), m)
+        # The database's clock judges, not the host's: a tool whose clock is
+        # two days ahead still takes the previous secret.
+        shim = self.clock_shim()
+        ahead = {"LD_PRELOAD": shim, "SHIFT_S": str(2 * 86400)}
+        tomorrow = (now_utc() + datetime.timedelta(days=1)).strftime("%Y-%m-%d")
+        self.assert_exit(run_admin(self.config, "user", "key", "add", "--user", m, "--expires",
+                                   tomorrow, extra_env=ahead), 2, "has come already")
+        self.assert_exit(run_admin(self.config, "verify", "--user", m, stdin=s1,
+                                   extra_env=ahead), 0)
+        # Ended now: one event, only the new secret from then on.
+        out = self.ok("secret", "end-grace", "--user", m)
+        self.assertRegex(out, r"^the previous secret of user %s, valid until "
+                              r"\d{4}-\d\d-\d\dT[\d:.]+Z, is no longer valid\n$" % m)
+        self.assertEqual(self.user_row(m)[2:6], [str(int(seq) + 1), hash2, "NULL", "NULL"])
+        self.assertEqual(self.events(m)[-1][:6], ["user", str(int(seq) + 1),
+                                                  "user.machine.secret.grace.ended",
+                                                  self.events(m)[0][3], "oidc-secret-admin",
+                                                  "{}"])
+        self.assertEqual((self.verify_user(m, s1), self.verify_user(m, s2)), (1, 0))
+        self.assertEqual(self.sign_in(name, s1).status, 401)
+        self.assert_signed_in(self.sign_in(name, s2), m)
+        before = self.counts()
+        self.assertEqual(self.ok("secret", "end-grace", "--user", m),
+                         "user %s has no previous secret within a grace period; nothing"
+                         " changed\n" % m)
+        self.assertEqual(self.counts(), before)
+        # A grace that ran out by the database's clock is none.
+        self.secret(m, self.grace_config)
+        self.sql("UPDATE users SET previous_secret_until = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND"
+                 " WHERE id = '%s'" % m)
+        self.assertEqual(self.verify_user(m, s2), 1)
+        self.assertIn("has no previous secret", self.ok("secret", "end-grace", "--user", m))
+
+    def clock_shim(self):
+        path = os.path.join(self.env.dir, "clock-shift.so")
+        if not os.path.exists(path):
+            src = self.write("clock-shift.c", CLOCK_SHIM.encode())
+            subprocess.run(["cc", "-shared", "-fPIC", "-o", path, src, "-ldl"], check=True)
+        return path
+
+    def test_app_secret_grace_until_end_grace(self):
+        org = self.org()
+        owner = self.user(org)
+        self.ok("member", "add", "--user", owner, "--scope", "org", "--org", org,
+                "--role", "ORG_OWNER")
+        token = self.token(owner)
+        project = self.project(org)
+        for kind, path in (("oidc", None),
+                           ("api", "/management/v1/projects/%s/apps/%s/api_config/"
+                                   "_generate_client_secret")):
+            with self.subTest(kind=kind):
+                r = run_admin(self.grace_config, "app", "add", "--project", project, "--name",
+                              kind + new_id("5"), "--" + kind)
+                self.assert_exit(r, 0)
+                app = key_values(r.stdout)
+                s1 = app["client_secret"]
+                self.env.secrets_seen.add(s1)
+                a = app["app_id"]
+                # The API regenerates it, with the responder's grace.
+                r = rest(self.port, project, a, token=token,
+                         path=path % (project, a) if path else None)
+                self.assertEqual(r.status, 200, r.body)
+                s2 = r.json()["clientSecret"]
+                self.env.secrets_seen.add(s2)
+                self.assertEqual((self.verify_app(project, a, s1),
+                                  self.verify_app(project, a, s2)), (0, 0))
+                self.assertEqual(self.verify_app(project, a, s1 + "x"), 1)
+                table = kind + "_configs"
+                self.assertEqual(self.one("SELECT previous_secret_until > UTC_TIMESTAMP(6)"
+                                          " FROM %s WHERE app_id = '%s'" % (table, a)), "1")
+                seq = int(self.one("SELECT sequence FROM projects WHERE id = '%s'" % project))
+                out = self.ok("secret", "end-grace", "--app", a)
+                self.assertRegex(out, r"^the previous secret of app %s, valid until .*Z, is no "
+                                      r"longer valid\n$" % a)
+                self.assertEqual(self.sql("SELECT COALESCE(previous_secret_hash, 'NULL'),"
+                                          " COALESCE(previous_secret_until, 'NULL')"
+                                          " FROM %s WHERE app_id = '%s'" % (table, a)),
+                                 [["NULL", "NULL"]])
+                self.assertEqual(self.one("SELECT sequence FROM projects WHERE id = '%s'"
+                                          % project), str(seq + 1))
+                self.assertEqual(self.events(project)[-1],
+                                 ["project", str(seq + 1),
+                                  "project.application.config.%s.secret.grace.ended" % kind,
+                                  org, "oidc-secret-admin", json.dumps({"appId": a})])
+                self.assertEqual(int(self.one("SELECT COUNT(*) FROM events WHERE aggregate_id"
+                                              " = '%s'" % project)), seq + 1)
+                self.assertEqual((self.verify_app(project, a, s1),
+                                  self.verify_app(project, a, s2)), (1, 0))
+                before = self.counts()
+                self.assertEqual(self.ok("secret", "end-grace", "--app", a),
+                                 "app %s has no previous secret within a grace period; nothing"
+                                 " changed\n" % a)
+                self.assertEqual(self.counts(), before)
+                # The responder takes it from there: the next sequence.
+                r = rest(self.port, project, a, token=token,
+                         path=path % (project, a) if path else None)
+                self.assertEqual(r.status, 200, r.body)
+                self.env.secrets_seen.add(r.json()["clientSecret"])
+                self.assertEqual(r.json()["details"]["sequence"], str(seq + 2))
+        self.refused(5, r'^oidc-secret-admin: secret end-grace: no app "4040404" \(unknown or '
+                        r'removed\); oidc-secret-admin app list lists them$',
+                     "secret", "end-grace", "--app", "4040404")
+
+
 class Init(AdminCase):
     """init on databases of its own."""
 
@@ -1360,7 +1906,7 @@ class Init(AdminCase):
         left = (parse_dt(tok[0][3]) - now_utc()).total_seconds()
         self.assertTrue(43200 - 120 < left <= 43200 + 1, left)
         self.assertEqual(sorted(e[0] for e in self.sql("SELECT event_type FROM events")),
-                         sorted(["org.added", "user.machine.added", "instance.member.added",
+                         sorted(["org.added", "user.human.added", "instance.member.added",
                                  "org.member.added", "project.added"]))
         self.assertNotIn(token, "\n".join("\t".join(row) for t in self.state() for row in t))
 

@@ -158,8 +158,11 @@ class AdminPage(unittest.TestCase):
         man = page("oidc-secret-admin.8")
         synopsis = section(man, "SYNOPSIS")
         table = "".join(re.findall(r"commands\[\] = \{(.*?)\n\};", text, re.S))
-        for word, sub, opts in re.findall(
-                r'\{ "([\w-]+)", (?:"(\w+)"|NULL), \{([^}]*)\}', table):
+        commands = re.findall(r'\{ "([\w-]+)", (?:"([\w -]+)"|NULL), \{([^}]*)\}', table)
+        # Subcommands of several words, and with '-', read too.
+        self.assertLessEqual({("user", "key add"), ("user", "secret remove"),
+                              ("secret", "end-grace")}, {c[:2] for c in commands})
+        for word, sub, opts in commands:
             cmd = "%s %s" % (word, sub) if sub else word
             with self.subTest(command=cmd):
                 self.assertIn(".Cm %s\n" % cmd.replace("-", "\\-"), synopsis)
