@@ -65,8 +65,9 @@ def start():
         ["curl", "-sS", "-L", "-X", "POST", url,
          "-H", "Content-Type: application/json",
          "-H", "Accept: application/json",
-         "-H", "Authorization: Bearer " + token,
-         "--data-raw", "{}"], capture_output=True, text=True)
+         "-H", "@-",  # the token on stdin: argv is in ps for all to read
+         "--data-raw", "{}"],
+        input="Authorization: Bearer %s\n" % token, capture_output=True, text=True)
     if out.returncode != 0:
         sys.exit("scripts/demo: curl failed: " + out.stderr)
     body = json.loads(out.stdout)

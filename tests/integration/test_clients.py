@@ -581,10 +581,14 @@ class TheDocsExamples(Checks, unittest.TestCase):
         w = e.world()
         blocks = [b for b in code_blocks(clients_doc(), "sh clients") if "curl" in b]
         self.assertEqual(len(blocks), 1)
-        commands = [c for c in blocks[0].replace("\\\n", " ").splitlines()
-                    if c.startswith("curl ")]
-        self.assertEqual(len(commands), 4)
+        lines = blocks[0].replace("\\\n", " ").splitlines()
+        bearer = [c for c in lines if c.startswith("bearer() ")]
+        commands = [c for c in lines if c.startswith("bearer | curl ")]
+        self.assertEqual((len(bearer), len(commands)), (1, 4))
         for command in commands:
+            # the token never on curl's command line
+            self.assertNotIn("TOKEN", command)
+            command = bearer[0] + "\n" + command
             with self.subTest(command=command):
                 api = "$API_APP_ID" in command
                 app, kind = (w.api_app, "api") if api else (w.app, "oidc")
