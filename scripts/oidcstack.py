@@ -124,6 +124,9 @@ class MariaDB:
         self.socket = os.path.join(self.dir, "mysqld.sock")
         self.pidfile = os.path.join(self.dir, "mysqld.pid")
         self.errlog = os.path.join(self.dir, "mysqld.err")
+        # Temporary tables of its own: cleaners of the shared /tmp remove
+        # files a long run still has open.
+        self.tmpdir = os.path.join(self.dir, "tmp")
         self.proc = None
         # sun_path holds 108 bytes.
         if len(self.socket) > 100:
@@ -150,8 +153,10 @@ class MariaDB:
                      "--auth-root-authentication-method=normal",
                      "--skip-test-db"],
                     stdout=log, stderr=subprocess.STDOUT, check=True)
+        make_dir(self.tmpdir)
         cmd = ["mariadbd", "--no-defaults", "--user=root",
                "--datadir=" + self.datadir, "--socket=" + self.socket,
+               "--tmpdir=" + self.tmpdir,
                "--skip-networking", "--pid-file=" + self.pidfile,
                "--log-error=" + self.errlog,
                "--innodb-buffer-pool-size=128M",
