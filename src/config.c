@@ -558,7 +558,7 @@ no_access(const char *path, char *err, size_t errlen)
 {
 	struct passwd *pw = getpwuid(geteuid());
 	struct group *gr = getgrgid(getegid());
-	/* The commands work from any directory: the bundle's path is relative. */
+	/* Named in full: the bundle's path is relative, the commands not. */
 	char *abs = realpath(path, NULL);
 	char user[64];
 

@@ -9,22 +9,16 @@
  */
 #include "messages.h"
 
-#define N(x) (sizeof(x) / sizeof((x)[0]))
-
 /* --- the app secret calls ---------------------------------------------- */
 
 static const struct field v1_regen_req[] = {
 	FIELD(1, "projectId", "project_id", F_STRING, ARG_PROJECT_ID),
 	FIELD(2, "appId", "app_id", F_STRING, ARG_APP_ID),
 };
-const struct message m_v1_regen_oidc_req = {
-	"zitadel.management.v1.RegenerateOIDCClientSecretRequest",
-	v1_regen_req, N(v1_regen_req)
-};
-const struct message m_v1_regen_api_req = {
-	"zitadel.management.v1.RegenerateAPIClientSecretRequest",
-	v1_regen_req, N(v1_regen_req)
-};
+const struct message m_v1_regen_oidc_req = MSG(
+    "zitadel.management.v1.RegenerateOIDCClientSecretRequest", v1_regen_req);
+const struct message m_v1_regen_api_req = MSG(
+    "zitadel.management.v1.RegenerateAPIClientSecretRequest", v1_regen_req);
 
 /* zitadel.v1.ObjectDetails */
 static const struct field details[] = {
@@ -40,19 +34,15 @@ static const struct field v1_regen_resp[] = {
 	FIELD(1, "clientSecret", "client_secret", F_STRING, OUT_SECRET),
 	NESTED(2, "details", m_details),
 };
-const struct message m_v1_regen_resp = {
-	"zitadel.management.v1.RegenerateClientSecretResponse",
-	v1_regen_resp, N(v1_regen_resp)
-};
+const struct message m_v1_regen_resp = MSG(
+    "zitadel.management.v1.RegenerateClientSecretResponse", v1_regen_resp);
 
 static const struct field v2_regen_req[] = {
 	FIELD(1, "applicationId", "application_id", F_STRING, ARG_APP_ID),
 	FIELD(2, "projectId", "project_id", F_STRING, ARG_PROJECT_ID),
 };
-const struct message m_v2_regen_req = {
-	"zitadel.application.v2.GenerateClientSecretRequest",
-	v2_regen_req, N(v2_regen_req)
-};
+const struct message m_v2_regen_req = MSG(
+    "zitadel.application.v2.GenerateClientSecretRequest", v2_regen_req);
 
 /* oneof app_type { bool is_oidc = 3; bool is_api = 4; } */
 static const struct field v2beta_regen_req[] = {
@@ -61,20 +51,16 @@ static const struct field v2beta_regen_req[] = {
 	ONEOF(3, "isOidc", "is_oidc", F_BOOL, ARG_IS_OIDC, 1),
 	ONEOF(4, "isApi", "is_api", F_BOOL, ARG_IS_API, 1),
 };
-const struct message m_v2beta_regen_req = {
-	"zitadel.app.v2beta.RegenerateClientSecretRequest",
-	v2beta_regen_req, N(v2beta_regen_req)
-};
+const struct message m_v2beta_regen_req = MSG(
+    "zitadel.app.v2beta.RegenerateClientSecretRequest", v2beta_regen_req);
 
 /* The v2 calls date the secret: this change. */
 static const struct field v2_regen_resp[] = {
 	FIELD(1, "clientSecret", "client_secret", F_STRING, OUT_SECRET),
 	FIELD(2, "creationDate", "creation_date", F_TIME, OUT_CHANGED),
 };
-const struct message m_v2_regen_resp = {
-	"zitadel.application.v2.GenerateClientSecretResponse",
-	v2_regen_resp, N(v2_regen_resp)
-};
+const struct message m_v2_regen_resp = MSG(
+    "zitadel.application.v2.GenerateClientSecretResponse", v2_regen_resp);
 
 /* --- machine users ----------------------------------------------------- */
 

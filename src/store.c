@@ -158,23 +158,17 @@ result_str(struct binds *x, char *buf, size_t cap)
 	b->buffer_length = cap;
 }
 
+/* A number or a time reads back through the binding that sends it. */
 void
 result_u64(struct binds *x, unsigned long long *v)
 {
-	MYSQL_BIND *b = next_bind(x);
-
-	b->buffer_type = MYSQL_TYPE_LONGLONG;
-	b->buffer = v;
-	b->is_unsigned = 1;
+	bind_u64(x, v);
 }
 
 void
 result_time(struct binds *x, MYSQL_TIME *t)
 {
-	MYSQL_BIND *b = next_bind(x);
-
-	b->buffer_type = MYSQL_TYPE_DATETIME;
-	b->buffer = t;
+	bind_time(x, t);
 }
 
 int
