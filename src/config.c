@@ -73,6 +73,8 @@ static const struct key keys[] = {
 	ENUM(log_level, level_names),
 	STR(log_file, 0),
 	STR(cors_allowed_origins, 0),
+	UINT(read_timeout_s, 1, 3600),
+	UINT(workers, 1, 256),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -113,6 +115,8 @@ config_defaults(struct config *cfg)
 	/* Any origin, as ZITADEL: the bearer token is the only credential. */
 	snprintf(cfg->cors_allowed_origins, sizeof(cfg->cors_allowed_origins),
 	    "*");
+	cfg->read_timeout_s = 10;
+	cfg->workers = 1;
 }
 
 static const struct key *

@@ -34,6 +34,9 @@ struct config {
 	unsigned log_level;		/* enum log_level */
 	char log_file[256];		/* "" : stderr */
 	char cors_allowed_origins[2048];	/* "*", or origins */
+	/* The process model (doc/operations.md). */
+	unsigned read_timeout_s;	/* parameters and body, from accept */
+	unsigned workers;		/* processes on one inherited socket */
 };
 
 /* One database server of db_host's list. */

@@ -3,7 +3,7 @@
  *
  * Texts and IDs of the service's checks are ZITADEL's own; the transport's
  * refusals use the OSF- prefix.  HTTP statuses follow the code (grpc-gateway
- * and Connect agree) except where the table names another: 405, 413, 415.
+ * and Connect agree) except where the table names another: 405, 408, 413, 415.
  * Texts never carry SQL, paths or library messages.  doc/errors.md is the
  * reader's copy of this table.
  */
@@ -66,6 +66,8 @@ static const struct err_info table[ERR__COUNT] = {
 	    "connect-timeout-ms must be 1 to 10 digits"),
 	[ERR_COMPRESSED] = E(UNIMPLEMENTED, 0, "OSF-CN501",
 	    "compressed bodies are not supported, use identity"),
+	[ERR_READ_TIMEOUT] = E(DEADLINE_EXCEEDED, 408, "OSF-RQ408",
+	    "request not received in time"),
 	[ERR_NOT_FOUND] = E(NOT_FOUND, 0, "OSF-AD404", "not found"),
 	[ERR_EXISTS] = E(ALREADY_EXISTS, 0, "OSF-AD409", "already exists"),
 	[ERR_CONFIG] = E(FAILED_PRECONDITION, 0, "OSF-AD400",
@@ -152,6 +154,7 @@ err_http_reason(int http)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
 	case 409: return "Conflict";
 	case 413: return "Content Too Large";
 	case 415: return "Unsupported Media Type";

@@ -40,6 +40,7 @@ enum err {
 	ERR_CONNECT_VERSION,	/* Connect-Protocol-Version other than 1 */
 	ERR_CONNECT_TIMEOUT,	/* Connect-Timeout-Ms not 1 to 10 digits */
 	ERR_COMPRESSED,		/* Content-Encoding other than identity */
+	ERR_READ_TIMEOUT,	/* request not read within read_timeout_s */
 	/* The admin tool's outcomes; never on the wire. */
 	ERR_NOT_FOUND,
 	ERR_EXISTS,

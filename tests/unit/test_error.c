@@ -100,6 +100,8 @@ static const struct {
 	[ERR_CONNECT_TIMEOUT] = { 1, 3, 400 },
 	/* Connect: a compressed body is unimplemented (501). */
 	[ERR_COMPRESSED] = { 1, 12, 501 },
+	/* The request did not arrive within read_timeout_s. */
+	[ERR_READ_TIMEOUT] = { 1, 4, 408 },
 	/* The admin tool's kinds. */
 	[ERR_NOT_FOUND] = { 1, 5, 404 },
 	[ERR_EXISTS] = { 1, 6, 409 },
@@ -245,7 +247,8 @@ test_reason_phrases(void **state)
 	} r[] = {
 		{ 200, "OK" }, { 400, "Bad Request" }, { 401, "Unauthorized" },
 		{ 403, "Forbidden" }, { 404, "Not Found" },
-		{ 405, "Method Not Allowed" }, { 409, "Conflict" },
+		{ 405, "Method Not Allowed" }, { 408, "Request Timeout" },
+		{ 409, "Conflict" },
 		{ 413, "Content Too Large" },	/* RFC 9110 15.5.14 */
 		{ 415, "Unsupported Media Type" }, { 429, "Too Many Requests" },
 		{ 500, "Internal Server Error" }, { 501, "Not Implemented" },

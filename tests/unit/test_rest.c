@@ -289,6 +289,8 @@ static const struct {
 	    "connect-timeout-ms must be 1 to 10 digits", "OSF-CN401" },
 	{ ERR_COMPRESSED, 501, 12,
 	    "compressed bodies are not supported, use identity", "OSF-CN501" },
+	{ ERR_READ_TIMEOUT, 408, 4, "request not received in time",
+	    "OSF-RQ408" },
 	/* The admin tool's kinds, should one ever reach a codec. */
 	{ ERR_NOT_FOUND, 404, 5, "not found", "OSF-AD404" },
 	{ ERR_EXISTS, 409, 6, "already exists", "OSF-AD409" },
