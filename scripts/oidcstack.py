@@ -436,11 +436,21 @@ class SpawnFcgi:
         self.proc = subprocess.Popen(
             cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=open(self.errlog, "a"), start_new_session=True)
-        wait_for(lambda: self.proc.poll() is not None or os.path.exists(self.socket),
-                 10, "spawn-fcgi socket " + self.socket)
+        # The socket appears before spawn-fcgi listens, switches user and
+        # execs the responder: wait for the responder itself.
+        wait_for(lambda: self.proc.poll() is not None or (
+            os.path.exists(self.socket) and self.execed()), 10,
+            "spawn-fcgi socket " + self.socket)
         if self.proc.poll() is not None:
             raise RuntimeError("spawn-fcgi exited %d; see %s" % (
                 self.proc.returncode, self.errlog))
+
+    def execed(self):
+        try:
+            exe = os.readlink("/proc/%d/exe" % self.proc.pid)
+        except OSError:
+            return False
+        return exe == os.path.realpath(self.binary)
 
     @property
     def pid(self):

@@ -79,6 +79,8 @@ static const struct key keys[] = {
 	UINT(access_token_lifetime_s, 60, 31536000),
 	/* Up to 30 days of a rotated secret still working. */
 	UINT(secret_grace_period_s, 0, 2592000),
+	UINT(read_timeout_s, 1, 3600),
+	UINT(workers, 1, 256),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -123,6 +125,8 @@ config_defaults(struct config *cfg)
 	cfg->access_token_lifetime_s = 43200;
 	/* ZITADEL's rotation: the old secret stops at once. */
 	cfg->secret_grace_period_s = 0;
+	cfg->read_timeout_s = 10;
+	cfg->workers = 1;
 }
 
 static const struct key *

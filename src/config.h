@@ -38,6 +38,9 @@ struct config {
 	char issuer[256];		/* "": from the request's host */
 	unsigned access_token_lifetime_s;
 	unsigned secret_grace_period_s;	/* 0: a new secret ends the old */
+	/* The process model (doc/operations.md). */
+	unsigned read_timeout_s;	/* parameters and body, from accept */
+	unsigned workers;		/* processes on one inherited socket */
 };
 
 /* One database server of db_host's list. */

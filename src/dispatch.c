@@ -71,8 +71,6 @@ body_error(const struct request *req)
 		return ERR_OK;
 	case BODY_TOO_LARGE:
 		return ERR_BODY_TOO_LARGE;
-	case BODY_TIMEOUT:
-		return ERR_READ_TIMEOUT;
 	default:
 		return ERR_BAD_BODY;
 	}

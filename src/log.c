@@ -83,6 +83,12 @@ follow_rotation(void)
 }
 
 void
+log_forked(void)
+{
+	pid = 0;
+}
+
+void
 log_set_ident(const char *name)
 {
 	ident = name;
@@ -108,7 +114,7 @@ vline(unsigned level, const char *fmt, va_list ap)
 
 	if (ts_format(ts_now(), when, sizeof(when)) != 0)
 		snprintf(when, sizeof(when), "-");
-	/* getpid(2) is a system call per line otherwise; we never fork. */
+	/* getpid(2) is a system call per line otherwise (log_forked). */
 	if (pid == 0)
 		pid = (long)getpid();
 	n = snprintf(line, sizeof(line), "%s %s[%ld]: %s: ", when, ident,

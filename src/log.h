@@ -11,6 +11,8 @@
 /* The program name at the start of each line (default "oidc-secret"). */
 void log_set_ident(const char *name);
 void log_set_level(unsigned level);
+/* In a child after fork(2): its lines carry its own pid. */
+void log_forked(void);
 
 /*
  * Lines go to path from now on (appended, one write each), not stderr:

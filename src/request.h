@@ -27,8 +27,7 @@ enum body_state {
 	BODY_OK,
 	BODY_TOO_LARGE,		/* over max_body_bytes: not read */
 	BODY_SHORT,		/* input ended before CONTENT_LENGTH */
-	BODY_BAD_LENGTH,	/* CONTENT_LENGTH is not a number */
-	BODY_TIMEOUT		/* not all of it arrived in time */
+	BODY_BAD_LENGTH		/* CONTENT_LENGTH is not a number */
 };
 
 /* The headers kept, by CGI meta-variable; each NULL when absent. */

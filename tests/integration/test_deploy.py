@@ -388,6 +388,17 @@ class ApacheCgi(Modes, unittest.TestCase):
                 self.assertIn(r.status, (400, 403, 404))
                 self.assertNotIn(b"db_password", r.body)
 
+    def test_no_false_htaccess_warning_without_its_variable(self):
+        """mod_env is not loaded here, so the .htaccess sets no
+        OIDC_SECRET_HTACCESS, as under suEXEC, which drops SetEnv's
+        variables: its RewriteRule (REDIRECT_STATUS) shows it was read."""
+        w = self.env.world()
+        r = rest(self.port, w.project, w.app, token=None)
+        self.assertEqual((r.status, r.json()), (401, error_body("auth_missing")))
+        # The request's own line comes after any warning of it.
+        self.assertIsNotNone(wait_for_line(self.web.errlog, r"status=401", 5))
+        self.assertNotRegex(log_text(self.web.errlog), re.compile(PASSAUTH_WARNING, re.M))
+
 
 class ApacheCgiBin(Modes, unittest.TestCase):
     """The responder in a server's cgi-bin as make install-cgi puts it, Apache

@@ -15,6 +15,17 @@
  * fcgibuf_wipe_all; the same when the peer has closed first, so that the
  * flush fails and libfcgi keeps the whole answer in its buffer.  A request
  * the check does not recognise gets nothing wiped and nothing peeked.
+ *
+ * And what src/main.c's read deadline relies on: a connection handed to
+ * FCGX_Accept_r as a kept one (ipcFd set, keepConnection on, listen_sock
+ * -1) is read, not accepted; when its parameters stall inside one past
+ * the socket's receive timeout, FCGX_Accept_r returns an error at once
+ * with the connection closed (detached: no lingering) rather than
+ * accepting another, and between two it returns the request with its
+ * input in error (EAGAIN), still answerable; in the body, the content
+ * libfcgi holds is stop - rdNext, read without waiting, and a wait past
+ * the timeout ends FCGX_GetStr with FCGX_GetError EAGAIN while the answer
+ * can still be written.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,7 +41,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fcgibuf.h"
@@ -428,6 +441,213 @@ test_layout_check_refuses(void **state)
 	FCGX_Finish_r(&req);
 }
 
+/* --- a kept connection, and the read deadline -------------------------- */
+
+/* A receive timeout of ms milliseconds on fd. */
+static void
+rcv_timeout(int fd, long ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+	    sizeof(tv)), 0);
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* BEGIN_REQUEST and the parameters; all of them, or a first part. */
+static void
+begin(int fd, int whole, size_t body_len)
+{
+	FCGI_BeginRequestBody b;
+	unsigned char params[256];
+	char length[24];
+	size_t n = 0;
+
+	memset(&b, 0, sizeof(b));
+	b.roleB0 = FCGI_RESPONDER;
+	record(fd, FCGI_BEGIN_REQUEST, &b, sizeof(b));
+	snprintf(length, sizeof(length), "%zu", body_len);
+	n += pair(params + n, "REQUEST_METHOD", "POST");
+	n += pair(params + n, "CONTENT_LENGTH", length);
+	record(fd, FCGI_PARAMS, params, n);
+	if (whole)
+		record(fd, FCGI_PARAMS, NULL, 0);
+}
+
+/* The responder's end of a fresh connection, as main.c hands it over. */
+static void
+hand_over(FCGX_Request *r, int fd)
+{
+	FCGX_InitRequest(r, -1, 0);
+	r->ipcFd = fd;
+	r->keepConnection = 1;
+	assert_int_equal(FCGX_Detach(r), 0);
+}
+
+static void
+test_kept_connection_is_read_not_accepted(void **state)
+{
+	FCGX_Request r;
+	char got[8];
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	begin(sv[0], 1, 3);
+	record(sv[0], FCGI_STDIN, "abc", 3);
+	record(sv[0], FCGI_STDIN, NULL, 0);
+	hand_over(&r, sv[1]);
+	assert_int_equal(FCGX_Accept_r(&r), 0);
+	assert_int_equal(FCGX_Attach(&r), 0);
+	assert_int_equal(r.ipcFd, sv[1]);
+	assert_string_equal(FCGX_GetParam("CONTENT_LENGTH", r.envp), "3");
+	/* Nothing of the body is held before the first read asks. */
+	assert_true(r.in->stop == r.in->rdNext);
+	assert_int_equal(FCGX_GetStr(got, 1, r.in), 1);
+	/* The rest of the record's content, held: read without waiting. */
+	assert_int_equal((int)(r.in->stop - r.in->rdNext), 2);
+	assert_int_equal(FCGX_GetStr(got + 1, 2, r.in), 2);
+	assert_memory_equal(got, "abc", 3);
+	assert_int_equal(FCGX_GetStr(got, 1, r.in), 0);
+	assert_int_equal(FCGX_GetError(r.in), 0);
+	r.keepConnection = 0;
+	close(sv[0]);
+	FCGX_Finish_r(&r);
+	assert_int_equal(r.ipcFd, -1);
+}
+
+/*
+ * Stalled inside a parameter: the start fails at the timeout, the
+ * connection closed (detached: at once), and no other is accepted.
+ */
+static void
+test_stalled_inside_a_parameter_ends_the_start(void **state)
+{
+	FCGX_Request r;
+	unsigned char half[] = { 14, 4, 'R', 'E', 'Q' };
+	char c;
+	double t0;
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	begin(sv[0], 0, 0);
+	/* A record whose content stops inside a name. */
+	{
+		FCGI_Header h;
+
+		memset(&h, 0, sizeof(h));
+		h.version = FCGI_VERSION_1;
+		h.type = FCGI_PARAMS;
+		h.requestIdB0 = REQUEST_ID;
+		h.contentLengthB0 = 20;
+		put_all(sv[0], &h, sizeof(h));
+		put_all(sv[0], half, sizeof(half));
+	}
+	rcv_timeout(sv[1], 200);
+	hand_over(&r, sv[1]);
+	t0 = now_s();
+	assert_true(FCGX_Accept_r(&r) < 0);
+	assert_true(now_s() - t0 < 2.0);
+	assert_int_equal(r.ipcFd, -1);
+	assert_int_equal(r.detached, 0);
+	/* Closed: the peer reads the end, not a wait. */
+	rcv_timeout(sv[0], 2000);
+	assert_int_equal(read(sv[0], &c, 1), 0);
+	close(sv[0]);
+}
+
+/*
+ * Stalled between two parameters: libfcgi takes those it has as the
+ * request, its input stream in error (EAGAIN), and the answer can go.
+ */
+static void
+test_stalled_between_parameters_is_a_request_in_error(void **state)
+{
+	FCGX_Request r;
+	unsigned char reply[512];
+	size_t n = 0;
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	begin(sv[0], 0, 0);
+	rcv_timeout(sv[1], 200);
+	hand_over(&r, sv[1]);
+	assert_int_equal(FCGX_Accept_r(&r), 0);
+	assert_int_equal(FCGX_Attach(&r), 0);
+	assert_true(FCGX_GetError(r.in) == EAGAIN ||
+	    FCGX_GetError(r.in) == EWOULDBLOCK);
+	assert_string_equal(FCGX_GetParam("REQUEST_METHOD", r.envp), "POST");
+	assert_int_equal(FCGX_PutStr("Status: 408\r\n\r\n", 15, r.out), 15);
+	assert_int_equal(FCGX_FClose(r.err), 0);
+	assert_int_equal(FCGX_FClose(r.out), 0);
+	rcv_timeout(sv[0], 2000);
+	while (n < 8 + 16 + 8 + 8 + 8) {
+		ssize_t k = read(sv[0], reply + n, sizeof(reply) - n);
+
+		assert_true(k > 0);
+		n += (size_t)k;
+	}
+	assert_true(holds(reply, n, "Status: 408"));
+	r.keepConnection = 0;
+	close(sv[0]);
+	FCGX_Finish_r(&r);
+}
+
+static void
+test_stalled_body_times_out_and_the_answer_goes(void **state)
+{
+	FCGX_Request r;
+	unsigned char reply[512];
+	char got[16];
+	size_t n = 0;
+	double t0;
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	begin(sv[0], 1, 10);
+	record(sv[0], FCGI_STDIN, "abcd", 4);	/* 6 bytes never come */
+	hand_over(&r, sv[1]);
+	assert_int_equal(FCGX_Accept_r(&r), 0);
+	assert_int_equal(FCGX_Attach(&r), 0);
+	assert_int_equal(FCGX_GetStr(got, 4, r.in), 4);
+	rcv_timeout(sv[1], 200);
+	t0 = now_s();
+	assert_int_equal(FCGX_GetStr(got, 1, r.in), 0);
+	assert_true(now_s() - t0 < 2.0);
+	assert_true(FCGX_GetError(r.in) == EAGAIN ||
+	    FCGX_GetError(r.in) == EWOULDBLOCK);
+	/* The answer still goes out, whole. */
+	assert_int_equal(FCGX_PutStr("Status: 408\r\n\r\n", 15, r.out), 15);
+	assert_int_equal(FCGX_FClose(r.err), 0);
+	assert_int_equal(FCGX_FClose(r.out), 0);
+	rcv_timeout(sv[0], 2000);
+	while (n < sizeof(reply)) {
+		ssize_t k = read(sv[0], reply + n, sizeof(reply) - n);
+
+		assert_true(k > 0);
+		n += (size_t)k;
+		/* STDOUT, empty STDOUT, END_REQUEST. */
+		if (n >= 8 + 16 + 8 + 8 + 8)
+			break;
+	}
+	assert_true(holds(reply, n, "Status: 408"));
+	assert_int_equal(reply[n - 16 + 1], FCGI_END_REQUEST);
+	r.keepConnection = 0;
+	close(sv[0]);
+	FCGX_Finish_r(&r);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int
@@ -439,6 +659,10 @@ main(void)
 		T(test_secret_wiped_after_flush),
 		T(test_secret_wiped_when_peer_closed),
 		T(test_layout_check_refuses),
+		T(test_kept_connection_is_read_not_accepted),
+		T(test_stalled_inside_a_parameter_ends_the_start),
+		T(test_stalled_between_parameters_is_a_request_in_error),
+		T(test_stalled_body_times_out_and_the_answer_goes),
 	};
 
 	return cmocka_run_group_tests_name("fcgibuf", tests, group_setup,
