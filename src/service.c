@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "log.h"
 #include "util.h"
 
 void
@@ -81,6 +82,19 @@ int
 call_past_deadline(const struct call *c)
 {
 	return c->deadline_ns != 0 && util_mono_ns() >= c->deadline_ns;
+}
+
+enum err
+service_new_secret(struct service *svc, char secret[SECRET_MAX + 1],
+    char hash[HASH_MAX])
+{
+	if (secret_generate(secret, svc->cfg->secret_length) != 0 ||
+	    secret_hash(&svc->hash, secret, svc->cfg->secret_length, hash,
+	    HASH_MAX) != 0) {
+		log_msg(LOG_ERROR, "secret: generating or hashing failed");
+		return ERR_INTERNAL;
+	}
+	return ERR_OK;
 }
 
 enum err

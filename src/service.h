@@ -76,6 +76,14 @@ void answer_wipe(struct answer *o);
 int call_past_deadline(const struct call *c);
 
 /*
+ * A new client secret of secret_length characters and its hash, made
+ * before any transaction opens.  ERR_INTERNAL (logged) when either fails;
+ * the caller wipes both either way.
+ */
+enum err service_new_secret(struct service *svc, char secret[SECRET_MAX + 1],
+    char hash[HASH_MAX]);
+
+/*
  * The call's bearer token: digest, row, and whether it is good, with
  * audience required unless NULL (auth.h).  Fills o->user_id and, on a
  * refusal, o->reason.

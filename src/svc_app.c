@@ -147,13 +147,8 @@ service_regenerate(struct service *svc, const struct call *c,
 		return e;
 	if (call_past_deadline(c))
 		return ERR_DEADLINE;
-	if (secret_generate(secret, svc->cfg->secret_length) != 0 ||
-	    secret_hash(&svc->hash, secret, svc->cfg->secret_length, hash,
-	    sizeof(hash)) != 0) {
-		log_msg(LOG_ERROR, "secret: generating or hashing failed");
-		e = ERR_INTERNAL;
+	if ((e = service_new_secret(svc, secret, hash)) != ERR_OK)
 		goto out;
-	}
 	ch.project_id = project;
 	ch.app_id = appid;
 	ch.kind = l.kind;

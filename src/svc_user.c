@@ -159,13 +159,8 @@ service_machine_secret(struct service *svc, const struct call *c,
 	if (call_past_deadline(c))
 		return ERR_DEADLINE;
 	memset(&ch, 0, sizeof(ch));
-	if (secret_generate(secret, svc->cfg->secret_length) != 0 ||
-	    secret_hash(&svc->hash, secret, svc->cfg->secret_length, hash,
-	    sizeof(hash)) != 0) {
-		log_msg(LOG_ERROR, "secret: generating or hashing failed");
-		e = ERR_INTERNAL;
+	if ((e = service_new_secret(svc, secret, hash)) != ERR_OK)
 		goto out;
-	}
 	ch.kind = USER_SECRET_SET;
 	ch.hash = hash;
 	if ((e = change(svc, c, NEED_NOTHING, &u, &ch, o)) != ERR_OK)
