@@ -52,15 +52,16 @@ static enum err
 member_fits(struct store *s, struct txn *t, const struct membership *m,
     int add)
 {
-	static const char q_user[] = "SELECT resource_owner FROM users"
+	/* The user's row locked, so that it stays while the member is. */
+	static const char q_user[] = "SELECT 1 FROM users"
 	    " WHERE id = ? AND state <> 'removed' FOR UPDATE";
 	struct binds par = { .n = 0 }, res = { .n = 0 };
-	char user_org[ID_BYTES + 1];
+	unsigned long long one;
 	unsigned rows = 0;
 	enum err e;
 
 	bind_str(&par, m->user);
-	result_str(&res, user_org, sizeof(user_org));
+	result_u64(&res, &one);
 	e = store_oneshot(s, q_user, &par, &res, sa_count_row, &rows, NULL);
 	if (e != ERR_OK)
 		return e;
