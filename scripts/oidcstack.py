@@ -587,11 +587,14 @@ def apache_proxy_fcgi(directory, port, socket_path, log_level="warn"):
                   log_level=log_level)
 
 
-def apache_cgi(directory, port, config, log_level="warn"):
+def apache_cgi(directory, port, config, log_level="warn", site_files=None,
+               htaccess_after=""):
     """Shared hosting: Apache (prefork, mod_cgi, mod_rewrite) whose document
     root allows .htaccess, as hosts do, and holds cgi-bin/'s files as an
     account uploads them; the responder and its configuration sit beside
-    the document root, where oidc-secret.cgi looks for them."""
+    the document root, where oidc-secret.cgi looks for them.  Another
+    application's files (site_files, name -> text) and .htaccess lines
+    (htaccess_after, after the shipped ones) may share the root."""
     d = make_dir(directory)
     apache = Apache(d, port, "", modules=("cgi", "rewrite"), mpm="prefork",
                     log_level=log_level)
@@ -603,6 +606,11 @@ def apache_cgi(directory, port, config, log_level="warn"):
     for name in (".htaccess", "oidc-secret.cgi"):
         shutil.copy(shipped("cgi-bin", name), os.path.join(docroot, name))
     os.chmod(os.path.join(docroot, "oidc-secret.cgi"), 0o755)
+    if htaccess_after:
+        with open(os.path.join(docroot, ".htaccess"), "a") as f:
+            f.write("\n" + htaccess_after)
+    for name, text in (site_files or {}).items():
+        write_file(os.path.join(docroot, name), text)
     with open(apache.conf, "a") as f:
         f.write('<Directory "%s">\n    AllowOverride All\n    Require all granted\n'
                 '</Directory>\n' % docroot)

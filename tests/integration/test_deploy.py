@@ -400,6 +400,46 @@ class ApacheCgi(Modes, unittest.TestCase):
         self.assertNotRegex(log_text(self.web.errlog), re.compile(PASSAUTH_WARNING, re.M))
 
 
+class BesideAnotherApplication(unittest.TestCase):
+    """doc/deploy-cgi.md: the bundle's .htaccess lines above an
+    application's own catch-all rules (WordPress's, as the document shows
+    them) in one web root; the API's paths reach the responder, every other
+    path the application."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.env = env()
+        with open(st.shipped("doc", "deploy-cgi.md")) as f:
+            block = re.search(r"^```apache\n(.*?)^```$", f.read(), re.M | re.S).group(1)
+        wordpress = block[block.index("# BEGIN WordPress"):]
+        name = "apache-cgi-wordpress"
+        web = st.apache_cgi(os.path.join(cls.env.dir, name), st.free_port(),
+                            cls.env.config, htaccess_after=wordpress,
+                            site_files={"index.php": "the application\n"})
+        cls.web = cls.env._start(name, web)
+
+    def test_the_application_keeps_its_paths(self):
+        for path in ("/index.php", "/2026/12/a-post/", "/management/", "/oauth/v2",
+                     "/debug/healthz/x", "/.well-known/security.txt"):
+            with self.subTest(path=path):
+                r = http(self.web.port, "GET", path)
+                self.assertEqual((r.status, r.body), (200, b"the application\n"))
+
+    def test_the_api_keeps_its_paths(self):
+        w = self.env.world()
+        r = http(self.web.port, "GET", "/.well-known/openid-configuration")
+        self.assertEqual(r.status, 200, r.body[:300])
+        self.assertEqual(r.json()["token_endpoint"],
+                         "http://127.0.0.1:%d/oauth/v2/token" % self.web.port)
+        r = http(self.web.port, "GET", "/debug/healthz")
+        self.assertEqual((r.status, r.body), (200, b"ok\n"))
+        seq0 = self.env.sequence(w.project)
+        r = rest(self.web.port, w.project, w.app, token=w.token)
+        self.assertEqual(r.status, 200, r.body[:300])
+        self.env.secrets_seen.add(r.json()["clientSecret"])
+        self.assertEqual(self.env.sequence(w.project), seq0 + 1)
+
+
 class ApacheCgiBin(Modes, unittest.TestCase):
     """The responder in a server's cgi-bin as make install-cgi puts it, Apache
     set up as Debian ships it (serve-cgi-bin.conf: AllowOverride None, so
