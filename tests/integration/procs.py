@@ -22,8 +22,16 @@ def _ppid(pid):
     return int(stat[stat.rindex(")") + 2:].split()[1])
 
 
-def responder_pids(web):
-    """PIDs of the responders a lighttpd (oidcstack.Lighttpd) spawned."""
+def responder_pids(web, expect=None):
+    """PIDs of the responders a lighttpd (oidcstack.Lighttpd) spawned; with
+    expect, waits (10 s at most) until that many have started: just after
+    lighttpd's start, one may not have exec'd yet."""
+    if expect is not None:
+        try:
+            st.wait_for(lambda: len(responder_pids(web)) == expect, 10,
+                        "%d responders" % expect)
+        except RuntimeError:
+            pass  # the caller's assertion says how many there are
     parent = web.proc.pid if web.proc else st.read_pid(web.pidfile)
     want = os.path.realpath(st.responder_path())
     out = []

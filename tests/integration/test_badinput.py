@@ -92,7 +92,7 @@ class BadInput(unittest.TestCase):
             "{INACTIVE_ORG}": e.org(state="inactive"), "{REMOVED_ORG}": e.org(state="removed"),
         }
         cls.cases = load_cases()
-        cls.pids = responder_pids(cls.web)
+        cls.pids = responder_pids(cls.web, expect=2)
 
     def fill(self, s):
         s = REPEAT.sub(lambda m: m.group(1) * int(m.group(2)), s)

@@ -113,7 +113,7 @@ class Concurrency(Checks):
         w = e.world()
         seq0 = e.sequence(w.project)
         offset = log_size(self.web)
-        pids0 = responder_pids(self.web)
+        pids0 = responder_pids(self.web, expect=4)
         self.assertEqual(len(pids0), 4, pids0)
         answers = []
         failures = []
@@ -266,7 +266,7 @@ class DatabaseFaults(Checks):
         for _ in range(4):   # every process has a connection before the stop
             secret, seq = self.outcome(self.call(web, w))
             won[seq] = secret
-        pids = responder_pids(web)
+        pids = responder_pids(web, expect=2)
         self.assertEqual(len(pids), 2)
         offset = log_size(web)
         stop = threading.Event()

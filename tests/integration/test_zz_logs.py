@@ -41,7 +41,7 @@ class MemoryWipe(unittest.TestCase):
         cls.env = env()
 
     def responder(self, web):
-        pids = responder_pids(web)
+        pids = responder_pids(web, expect=1)
         self.assertEqual(len(pids), 1, pids)
         if has_sanitizer(pids[0]):
             self.skipTest("an ASan build: its memory is too large to scan")
