@@ -13,7 +13,7 @@ nothing; an allowed one gets 200 and writes exactly one change.
 import json
 import unittest
 
-from harness import error_body, API_PROJECT, ERRORS, argon2_verify, env, rest
+from harness import error_body, API_PROJECT, ERRORS, env, rest, verify_hash
 
 # doc/database.md: the roles holding project.app.write.
 WRITE_ROLES = {"IAM_OWNER", "IAM_ORG_MANAGER", "ORG_OWNER", "PROJECT_OWNER",
@@ -62,7 +62,7 @@ class Permissions(unittest.TestCase):
                   " WHERE aggregate_id = %s AND sequence = %s", project, seq0 + 1)
         self.assertEqual(ev[:2], (editor, owner))
         self.assertEqual(json.loads(ev[2])["appId"], app)
-        self.assertTrue(argon2_verify(secret, e.stored_hash(app)))
+        self.assertTrue(verify_hash(secret, e.stored_hash(app)))
 
     # --- the seeded roles -----------------------------------------------
 
