@@ -1,30 +1,46 @@
 /*
- * db.c - the database floor D: the least work a regeneration needs from the
- * database, on N connections at once.  Each transaction updates one row
- * (the project's sequence, read back with LAST_INSERT_ID(), so no locking
- * SELECT), inserts one event and commits: three round trips and one commit
- * that waits for the redo log to reach the disk, as every durable change
- * must (innodb_flush_log_at_trx_commit = 1).  All connections write the same
- * project, as the benchmark's clients all regenerate the same app, so they
- * contend for the same row lock exactly as the responders do; --project
- * P1,P2,... spreads them over several projects instead (connection i writes
- * the (i mod n)-th), to show what group commit does for changes that do
- * not contend.
+ * db.c - the database floors: the least work a call needs from the
+ * database, on N connections at once, per mode (--mode, "change" when not
+ * given):
  *
- * With --lookups it measures instead the least a refused token costs the
- * database: one primary-key lookup of a digest that is not there, per
- * round trip (the floor of a request with a new bad token).
+ *   change         D: a regeneration's change.  Each transaction updates
+ *                  one row (the project's sequence, read back with
+ *                  LAST_INSERT_ID(), so no locking SELECT), inserts one
+ *                  event and commits: three round trips and one commit
+ *                  that waits for the redo log to reach the disk, as every
+ *                  durable change must (innodb_flush_log_at_trx_commit =
+ *                  1).  All connections write the same project, as the
+ *                  benchmark's clients all regenerate the same app, so
+ *                  they contend for the same row lock exactly as the
+ *                  responders do; --project P1,P2,... spreads them over
+ *                  several projects instead (connection i writes the
+ *                  (i mod n)-th), to show what group commit does for
+ *                  changes that do not contend.
+ *   refused-token  L: a token that is not there: one primary-key lookup
+ *                  of a digest no token has (a new bad token's floor).
+ *   client         C: a machine user's secret hash by its client ID (a
+ *                  client authentication's one read; --client).
+ *   introspect     I: an API app's secret hash by its client ID, then the
+ *                  token's row by its digest (--client, --token-digest):
+ *                  the two reads an introspection needs.
+ *   issue          T: a machine user's secret hash by its client ID, then
+ *                  a new access token's row inserted and committed on its
+ *                  own (--client, --user): what issuing a token needs.
  *
- * It talks to the server directly through the client library, not through
- * the responder's store module: this is a limit for the store to approach,
- * and it holds whatever the store's statements are.
+ * One request of a mode is one "transaction" in the output.  It talks to
+ * the server directly through the client library, with single-table
+ * prepared statements, not through the responder's store module: this is a
+ * limit for the store to approach, and it holds whatever the store's
+ * statements are.
  *
- *   oidc-bench-db --socket S --database DB --user U --project P[,P...] --app A
- *       --org O --editor E [--connections N] [--seconds S] [--lookups]
+ *   oidc-bench-db --socket S --database DB --user U [--mode M]
+ *       [--project P[,P...] --app A --org O --editor E]
+ *       [--client C] [--token-digest D] [--machine-user M]
+ *       [--connections N] [--seconds S]
  *
  * The password comes from BENCH_DB_PASSWORD, the stored hash (any string of
- * the configured format's length) from BENCH_HASH.  Prints one line of
- * key=value pairs: transactions per second and commit latency.
+ * the configured format's length) from BENCH_HASH (change only).  Prints
+ * one line of key=value pairs: requests per second and their latency.
  */
 #include <mysql.h>
 #include <mysqld_error.h>
@@ -34,10 +50,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common.h"
 
 #define SAMPLES_MAX 200000
+#define STMTS_MAX 2
 
 #if !defined(MARIADB_PACKAGE_VERSION) && defined(LIBMYSQL_VERSION_ID) && \
     LIBMYSQL_VERSION_ID >= 80001
@@ -46,33 +64,64 @@ typedef bool db_bool;
 typedef my_bool db_bool;
 #endif
 
-static const char sql_lookup[] =
-    "SELECT user_id FROM access_tokens WHERE token_sha256 = ?";
-static const char sql_bump[] =
-    "UPDATE projects SET sequence = LAST_INSERT_ID(sequence + 1),"
-    " change_date = ? WHERE id = ?";
-static const char sql_event[] =
-    "INSERT INTO events (aggregate_type, aggregate_id, sequence,"
-    " event_type, resource_owner, editor_user, creation_date, payload)"
-    " VALUES ('project', ?, ?,"
-    " 'project.application.config.oidc.secret.changed', ?, ?, ?,"
-    " JSON_OBJECT('appId', ?, 'hashedSecret', ?))";
+enum mode { CHANGE, REFUSED_TOKEN, CLIENT, INTROSPECT, ISSUE };
+
+static const char *const mode_names[] = {
+	[CHANGE] = "change",
+	[REFUSED_TOKEN] = "refused-token",
+	[CLIENT] = "client",
+	[INTROSPECT] = "introspect",
+	[ISSUE] = "issue",
+};
+
+/* Each mode's statements, prepared once per connection. */
+static const char *const sql[][STMTS_MAX] = {
+	[CHANGE] = {
+		"UPDATE projects SET sequence = LAST_INSERT_ID(sequence + 1),"
+		" change_date = ? WHERE id = ?",
+		"INSERT INTO events (aggregate_type, aggregate_id, sequence,"
+		" event_type, resource_owner, editor_user, creation_date,"
+		" payload) VALUES ('project', ?, ?,"
+		" 'project.application.config.oidc.secret.changed', ?, ?, ?,"
+		" JSON_OBJECT('appId', ?, 'hashedSecret', ?))",
+	},
+	[REFUSED_TOKEN] = {
+		"SELECT user_id FROM access_tokens WHERE token_sha256 = ?",
+	},
+	[CLIENT] = {
+		"SELECT secret_hash FROM users WHERE client_id = ?",
+	},
+	[INTROSPECT] = {
+		"SELECT client_secret_hash FROM api_configs WHERE client_id = ?",
+		"SELECT user_id, audience, scopes, expires_at FROM access_tokens"
+		" WHERE token_sha256 = ?",
+	},
+	[ISSUE] = {
+		"SELECT secret_hash FROM users WHERE client_id = ?",
+		"INSERT INTO access_tokens (token_sha256, user_id, token_type,"
+		" audience, scopes, expires_at, creation_date)"
+		" VALUES (?, ?, 'access', '69629026806489512', 'openid', ?, ?)",
+	},
+};
 
 #define PROJECTS_MAX 64
 
 struct target {
+	enum mode mode;
 	const char *socket, *database, *user, *password;
 	const char *app, *org, *editor, *hash;
+	const char *client, *token_digest, *machine_user;
 	char *project[PROJECTS_MAX];
 	unsigned nproject;
-	int lookups;
 };
 
 struct worker {
 	pthread_t tid;
 	const struct target *t;
+	unsigned id;
 	const char *project;
 	double until;
+	time_t started;
 	unsigned long done, retries;
 	int64_t *lat_ns;
 	size_t nlat;
@@ -108,13 +157,15 @@ bind_time(MYSQL_BIND *b, MYSQL_TIME *t)
 }
 
 static void
-utc_now(MYSQL_TIME *m)
+utc_time(MYSQL_TIME *m, int64_t offset_s)
 {
 	struct timespec now;
 	struct tm tm;
+	time_t sec;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
+	sec = now.tv_sec + (time_t)offset_s;
+	gmtime_r(&sec, &tm);
 	memset(m, 0, sizeof(*m));
 	m->year = (unsigned)tm.tm_year + 1900;
 	m->month = (unsigned)tm.tm_mon + 1;
@@ -126,9 +177,37 @@ utc_now(MYSQL_TIME *m)
 	m->time_type = MYSQL_TIMESTAMP_DATETIME;
 }
 
+/* Runs st with b; a row expected (want_row 1), none (0), or a write (-1). */
+static int
+exec(struct worker *w, MYSQL_STMT *st, MYSQL_BIND *b, int want_row)
+{
+	int rows;
+
+	if (mysql_stmt_bind_param(st, b) != 0 || mysql_stmt_execute(st) != 0) {
+		snprintf(w->failure, sizeof(w->failure), "%u %s",
+		    mysql_stmt_errno(st), mysql_stmt_error(st));
+		return -1;
+	}
+	if (want_row < 0)
+		return 0;
+	if (mysql_stmt_store_result(st) != 0) {
+		snprintf(w->failure, sizeof(w->failure), "%s",
+		    mysql_stmt_error(st));
+		return -1;
+	}
+	rows = (int)mysql_stmt_num_rows(st);
+	mysql_stmt_free_result(st);
+	if (rows != want_row) {
+		snprintf(w->failure, sizeof(w->failure), "%d rows, want %d",
+		    rows, want_row);
+		return -1;
+	}
+	return 0;
+}
+
 /* 0 committed, 1 conflict (rolled back: try again), -1 failed. */
 static int
-transaction(struct worker *w, MYSQL *db, MYSQL_STMT *bump, MYSQL_STMT *event)
+change(struct worker *w, MYSQL *db, MYSQL_STMT **st)
 {
 	const struct target *t = w->t;
 	MYSQL_BIND b[7];
@@ -137,24 +216,24 @@ transaction(struct worker *w, MYSQL *db, MYSQL_STMT *bump, MYSQL_STMT *event)
 	MYSQL_TIME now;
 	unsigned err = 0;
 
-	utc_now(&now);
+	utc_time(&now, 0);
 	bind_time(&b[0], &now);
 	bind_str(&b[1], &len[1], w->project);
-	if (mysql_stmt_bind_param(bump, b) != 0 ||
-	    mysql_stmt_execute(bump) != 0) {
-		err = mysql_stmt_errno(bump);
+	if (mysql_stmt_bind_param(st[0], b) != 0 ||
+	    mysql_stmt_execute(st[0]) != 0) {
+		err = mysql_stmt_errno(st[0]);
 		snprintf(w->failure, sizeof(w->failure), "update: %u %s", err,
-		    mysql_stmt_error(bump));
+		    mysql_stmt_error(st[0]));
 		goto fail;
 	}
-	if (mysql_stmt_affected_rows(bump) != 1) {
+	if (mysql_stmt_affected_rows(st[0]) != 1) {
 		snprintf(w->failure, sizeof(w->failure), "no project %s",
 		    w->project);
 		mysql_rollback(db);
 		return -1;
 	}
 	/* LAST_INSERT_ID(expr) comes back in the OK packet: no round trip. */
-	seq = mysql_stmt_insert_id(bump);
+	seq = mysql_stmt_insert_id(st[0]);
 	bind_str(&b[0], &len[0], w->project);
 	memset(&b[1], 0, sizeof(b[1]));
 	b[1].buffer_type = MYSQL_TYPE_LONGLONG;
@@ -165,11 +244,11 @@ transaction(struct worker *w, MYSQL *db, MYSQL_STMT *bump, MYSQL_STMT *event)
 	bind_time(&b[4], &now);
 	bind_str(&b[5], &len[5], t->app);
 	bind_str(&b[6], &len[6], t->hash);
-	if (mysql_stmt_bind_param(event, b) != 0 ||
-	    mysql_stmt_execute(event) != 0) {
-		err = mysql_stmt_errno(event);
+	if (mysql_stmt_bind_param(st[1], b) != 0 ||
+	    mysql_stmt_execute(st[1]) != 0) {
+		err = mysql_stmt_errno(st[1]);
 		snprintf(w->failure, sizeof(w->failure), "insert: %u %s", err,
-		    mysql_stmt_error(event));
+		    mysql_stmt_error(st[1]));
 		goto fail;
 	}
 	if (mysql_commit(db) != 0) {
@@ -188,30 +267,54 @@ fail:
 	return -1;
 }
 
-/* 0 looked up (and found nothing), -1 failed. */
-static int
-lookup(struct worker *w, MYSQL_STMT *st)
+/* A digest no token has, or a new token's: 64 hex digits, new per call. */
+static void
+fresh_digest(struct worker *w, char digest[65])
 {
-	MYSQL_BIND b[1];
-	unsigned long len[1];
-	char digest[65];
-	int rc;
+	snprintf(digest, 65, "%08x%08lx%08lx%040lx", w->id,
+	    (unsigned long)getpid() & 0xffffffffUL,
+	    (unsigned long)w->started & 0xffffffffUL, w->done + w->retries);
+}
 
-	/* A digest no token has: 64 hex digits that vary per call. */
-	snprintf(digest, sizeof(digest), "%016lx%048lx",
-	    (unsigned long)(uintptr_t)w, w->done + w->retries);
-	bind_str(&b[0], &len[0], digest);
-	if (mysql_stmt_bind_param(st, b) != 0 || mysql_stmt_execute(st) != 0 ||
-	    mysql_stmt_store_result(st) != 0) {
-		snprintf(w->failure, sizeof(w->failure), "lookup: %s",
-		    mysql_stmt_error(st));
+/* One request of the reading and issuing modes; 0 done, -1 failed. */
+static int
+request(struct worker *w, MYSQL_STMT **st)
+{
+	const struct target *t = w->t;
+	MYSQL_BIND b[5];
+	unsigned long len[5];
+	char digest[65];
+	MYSQL_TIME now, expires;
+
+	switch (t->mode) {
+	case REFUSED_TOKEN:
+		fresh_digest(w, digest);
+		bind_str(&b[0], &len[0], digest);
+		return exec(w, st[0], b, 0);
+	case CLIENT:
+		bind_str(&b[0], &len[0], t->client);
+		return exec(w, st[0], b, 1);
+	case INTROSPECT:
+		bind_str(&b[0], &len[0], t->client);
+		if (exec(w, st[0], b, 1) != 0)
+			return -1;
+		bind_str(&b[0], &len[0], t->token_digest);
+		return exec(w, st[1], b, 1);
+	case ISSUE:
+		bind_str(&b[0], &len[0], t->client);
+		if (exec(w, st[0], b, 1) != 0)
+			return -1;
+		fresh_digest(w, digest);
+		utc_time(&now, 0);
+		utc_time(&expires, 43200);
+		bind_str(&b[0], &len[0], digest);
+		bind_str(&b[1], &len[1], t->machine_user);
+		bind_time(&b[2], &expires);
+		bind_time(&b[3], &now);
+		return exec(w, st[1], b, -1);
+	default:
 		return -1;
 	}
-	rc = mysql_stmt_num_rows(st) == 0 ? 0 : -1;
-	if (rc != 0)
-		snprintf(w->failure, sizeof(w->failure), "lookup found a row");
-	mysql_stmt_free_result(st);
-	return rc;
 }
 
 static void *
@@ -220,7 +323,8 @@ work(void *arg)
 	struct worker *w = arg;
 	const struct target *t = w->t;
 	MYSQL *db = mysql_init(NULL);
-	MYSQL_STMT *bump = NULL, *event = NULL, *look = NULL;
+	MYSQL_STMT *st[STMTS_MAX] = { NULL };
+	unsigned i;
 	int rc;
 
 	if (db == NULL ||
@@ -230,29 +334,24 @@ work(void *arg)
 		    db != NULL ? mysql_error(db) : "out of memory");
 		goto out;
 	}
-	if (t->lookups) {
-		if ((look = mysql_stmt_init(db)) == NULL ||
-		    mysql_stmt_prepare(look, sql_lookup,
-		    sizeof(sql_lookup) - 1) != 0) {
-			snprintf(w->failure, sizeof(w->failure), "prepare: %s",
-			    mysql_error(db));
-			goto out;
-		}
 	/* Autocommit off once per session: no BEGIN round trip per change. */
-	} else if (mysql_autocommit(db, 0) != 0 ||
-	    (bump = mysql_stmt_init(db)) == NULL ||
-	    mysql_stmt_prepare(bump, sql_bump, sizeof(sql_bump) - 1) != 0 ||
-	    (event = mysql_stmt_init(db)) == NULL ||
-	    mysql_stmt_prepare(event, sql_event, sizeof(sql_event) - 1) != 0) {
-		snprintf(w->failure, sizeof(w->failure), "prepare: %s",
+	if (t->mode == CHANGE && mysql_autocommit(db, 0) != 0) {
+		snprintf(w->failure, sizeof(w->failure), "autocommit: %s",
 		    mysql_error(db));
 		goto out;
 	}
+	for (i = 0; i < STMTS_MAX && sql[t->mode][i] != NULL; i++)
+		if ((st[i] = mysql_stmt_init(db)) == NULL ||
+		    mysql_stmt_prepare(st[i], sql[t->mode][i],
+		    strlen(sql[t->mode][i])) != 0) {
+			snprintf(w->failure, sizeof(w->failure),
+			    "prepare: %s", mysql_error(db));
+			goto out;
+		}
 	while (bench_now() < w->until) {
 		int64_t t0 = now_ns();
 
-		rc = t->lookups ? lookup(w, look) :
-		    transaction(w, db, bump, event);
+		rc = t->mode == CHANGE ? change(w, db, st) : request(w, st);
 		if (rc < 0)
 			break;
 		if (rc > 0) {
@@ -264,12 +363,9 @@ work(void *arg)
 		w->done++;
 	}
 out:
-	if (look != NULL)
-		mysql_stmt_close(look);
-	if (bump != NULL)
-		mysql_stmt_close(bump);
-	if (event != NULL)
-		mysql_stmt_close(event);
+	for (i = 0; i < STMTS_MAX; i++)
+		if (st[i] != NULL)
+			mysql_stmt_close(st[i]);
 	if (db != NULL)
 		mysql_close(db);
 	mysql_thread_end();
@@ -284,12 +380,48 @@ by_value(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* What the mode needs was given: 0, or -1 after saying what is missing. */
+static int
+complete(struct target *t, const char *projects)
+{
+	const char *missing = NULL;
+
+	switch (t->mode) {
+	case CHANGE:
+		if (projects == NULL || t->app == NULL || t->org == NULL ||
+		    t->editor == NULL || t->hash == NULL)
+			missing = "--project, --app, --org, --editor, "
+			    "BENCH_HASH";
+		break;
+	case INTROSPECT:
+		if (t->client == NULL || t->token_digest == NULL)
+			missing = "--client, --token-digest";
+		break;
+	case ISSUE:
+		if (t->client == NULL || t->machine_user == NULL)
+			missing = "--client, --machine-user";
+		break;
+	case CLIENT:
+		if (t->client == NULL)
+			missing = "--client";
+		break;
+	default:
+		break;
+	}
+	if (missing == NULL)
+		return 0;
+	fprintf(stderr, "oidc-bench-db: --mode %s needs %s\n",
+	    mode_names[t->mode], missing);
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct target t;
 	struct worker w[64];
 	const char *projects = bench_arg(argc, argv, "--project");
+	const char *mode = bench_arg(argc, argv, "--mode");
 	char *list = NULL, *p, *save = NULL;
 	unsigned conns = bench_arg_uint(argc, argv, "--connections", 1, 64);
 	unsigned seconds = bench_arg_uint(argc, argv, "--seconds", 5, 3600);
@@ -299,38 +431,52 @@ main(int argc, char **argv)
 	double t0, t1;
 	unsigned i;
 
+	memset(&t, 0, sizeof(t));
 	t.socket = bench_arg(argc, argv, "--socket");
 	t.database = bench_arg(argc, argv, "--database");
 	t.user = bench_arg(argc, argv, "--user");
 	t.app = bench_arg(argc, argv, "--app");
 	t.org = bench_arg(argc, argv, "--org");
 	t.editor = bench_arg(argc, argv, "--editor");
+	t.client = bench_arg(argc, argv, "--client");
+	t.token_digest = bench_arg(argc, argv, "--token-digest");
+	t.machine_user = bench_arg(argc, argv, "--machine-user");
 	t.password = getenv("BENCH_DB_PASSWORD");
-	t.lookups = 0;
-	for (i = 1; i < (unsigned)argc; i++)
-		if (strcmp(argv[i], "--lookups") == 0)
-			t.lookups = 1;
 	t.hash = getenv("BENCH_HASH");
+	t.mode = CHANGE;
+	if (mode != NULL) {
+		for (i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++)
+			if (strcmp(mode, mode_names[i]) == 0)
+				break;
+		if (i == sizeof(mode_names) / sizeof(mode_names[0])) {
+			fprintf(stderr, "oidc-bench-db: --mode: change, "
+			    "refused-token, client, introspect or issue\n");
+			return 2;
+		}
+		t.mode = (enum mode)i;
+	}
 	if (t.socket == NULL || t.database == NULL || t.user == NULL ||
-	    projects == NULL || t.app == NULL || t.org == NULL ||
-	    t.editor == NULL || t.password == NULL || t.hash == NULL) {
-		fprintf(stderr, "usage: BENCH_DB_PASSWORD=... BENCH_HASH=... "
+	    t.password == NULL) {
+		fprintf(stderr, "usage: BENCH_DB_PASSWORD=... [BENCH_HASH=...] "
 		    "oidc-bench-db --socket S --database DB --user U "
-		    "--project P --app A --org O --editor E [--connections N] "
-		    "[--seconds S] [--lookups]\n");
+		    "[--mode M] [--project P --app A --org O --editor E] "
+		    "[--client C] [--token-digest D] [--machine-user M] "
+		    "[--connections N] [--seconds S]\n");
 		return 2;
 	}
-	memset(t.project, 0, sizeof(t.project));
-	t.nproject = 0;
-	if ((list = strdup(projects)) == NULL)
-		return 1;
-	for (p = strtok_r(list, ",", &save);
-	    p != NULL && t.nproject < PROJECTS_MAX;
-	    p = strtok_r(NULL, ",", &save))
-		t.project[t.nproject++] = p;
-	if (t.nproject == 0) {
-		fprintf(stderr, "oidc-bench-db: --project: no project\n");
+	if (complete(&t, projects) != 0)
 		return 2;
+	if (projects != NULL) {
+		if ((list = strdup(projects)) == NULL)
+			return 1;
+		for (p = strtok_r(list, ",", &save);
+		    p != NULL && t.nproject < PROJECTS_MAX;
+		    p = strtok_r(NULL, ",", &save))
+			t.project[t.nproject++] = p;
+		if (t.nproject == 0) {
+			fprintf(stderr, "oidc-bench-db: --project: none\n");
+			return 2;
+		}
 	}
 	if (mysql_library_init(0, NULL, NULL) != 0)
 		return 1;
@@ -338,8 +484,10 @@ main(int argc, char **argv)
 	for (i = 0; i < conns; i++) {
 		memset(&w[i], 0, sizeof(w[i]));
 		w[i].t = &t;
-		w[i].project = t.project[i % t.nproject];
+		w[i].id = i;
+		w[i].project = t.nproject ? t.project[i % t.nproject] : NULL;
 		w[i].until = t0 + seconds;
+		w[i].started = time(NULL);
 		w[i].lat_ns = calloc(SAMPLES_MAX, sizeof(int64_t));
 		if (w[i].lat_ns == NULL ||
 		    pthread_create(&w[i].tid, NULL, work, &w[i]) != 0)
@@ -364,9 +512,10 @@ main(int argc, char **argv)
 		free(w[i].lat_ns);
 	}
 	qsort(all, nall, sizeof(int64_t), by_value);
-	printf("connections=%u transactions=%lu retries=%lu seconds=%.3f "
-	    "rate=%.2f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f\n",
-	    conns, total, retries, t1 - t0, (double)total / (t1 - t0),
+	printf("mode=%s connections=%u transactions=%lu retries=%lu "
+	    "seconds=%.3f rate=%.2f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f\n",
+	    mode_names[t.mode], conns, total, retries, t1 - t0,
+	    (double)total / (t1 - t0),
 	    nall ? (double)all[nall / 2] / 1e6 : 0.0,
 	    nall ? (double)all[nall * 99 / 100] / 1e6 : 0.0,
 	    nall ? (double)all[nall - 1] / 1e6 : 0.0);

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from harness import (API_PROJECT, ERRORS, SECRET_RE, argon2_verify, env, http, new_id,
-                     php_verify, rest, st)
+                     php_verify, rest, st, verify_hash)
 from test_oauth import FORM, GRANT_JWT, b64url, basic, jws
 
 SQL_DIR = os.path.join(st.ROOT, "sql")
@@ -532,9 +532,24 @@ class Hash(AdminCase):
             os.path.join(self.env.dir, "admin-hash-%s.conf" % name), self.env.db,
             "unused", "unused", "unused", db_socket="/nonexistent/socket", **settings)
 
-    def test_argon2id_default_verifies_with_php_and_argon2_cffi(self):
+    def test_bcrypt_4_default_verifies_with_php_and_pyca_bcrypt(self):
         secret = "s3cret-For-Import-0123456789"
         r = run_admin(self.conf("default"), "hash", stdin=secret + "\n")
+        self.assert_exit(r, 0)
+        h = r.stdout.strip()
+        self.assertRegex(h, r"^\$2b\$04\$[./A-Za-z0-9]{53}$")
+        self.assertNotIn(secret, r.stdout)
+        self.assertTrue(php_verify(secret, h))
+        self.assertTrue(verify_hash(secret, h))
+        self.assertFalse(php_verify(secret + "x", h))
+        self.assertFalse(verify_hash(secret + "x", h))
+        # A fresh salt each time.
+        self.assertNotEqual(run_admin(self.conf("default"), "hash", stdin=secret).stdout, r.stdout)
+
+    def test_argon2id_verifies_with_php_and_argon2_cffi(self):
+        secret = "s3cret-For-Import-0123456789"
+        r = run_admin(self.conf("argon2id", hash_algorithm="argon2id"), "hash",
+                      stdin=secret + "\n")
         self.assert_exit(r, 0)
         h = r.stdout.strip()
         self.assertRegex(h, r"^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$")
@@ -542,13 +557,12 @@ class Hash(AdminCase):
         self.assertTrue(php_verify(secret, h))
         self.assertTrue(argon2_verify(secret, h))
         self.assertFalse(php_verify(secret + "x", h))
-        # A fresh salt each time.
-        self.assertNotEqual(run_admin(self.conf("default"), "hash", stdin=secret).stdout, r.stdout)
 
     def test_argon2id_parameters_from_the_configuration(self):
         secret = "another-secret"
-        r = run_admin(self.conf("argon", argon2_memory_kib=8192, argon2_iterations=3,
-                                argon2_parallelism=2), "hash", stdin=secret)
+        r = run_admin(self.conf("argon", hash_algorithm="argon2id", argon2_memory_kib=8192,
+                                argon2_iterations=3, argon2_parallelism=2), "hash",
+                      stdin=secret)
         self.assert_exit(r, 0)
         self.assertTrue(r.stdout.startswith("$argon2id$v=19$m=8192,t=3,p=2$"), r.stdout)
         self.assertTrue(php_verify(secret, r.stdout.strip()))
@@ -614,7 +628,7 @@ class CheckConfig(AdminCase):
     def test_good_configuration_0(self):
         r = run_admin(self.config, "check-config")
         self.assert_exit(r, 0)
-        self.assertIn("configuration: %s: ok (hash argon2id)" % self.config, r.stdout)
+        self.assertIn("configuration: %s: ok (hash bcrypt)" % self.config, r.stdout)
         self.assertIn("database: reachable, schema version %d" % LATEST, r.stdout)
         self.assertEqual(r.stderr, "")
         self.assert_no_password(r)
@@ -1203,9 +1217,10 @@ class Objects(ObjectsBase):
                                            stdin=values["client_secret"]), 1)
 
     def test_app_add_argon2id_secret_verifies_with_php(self):
-        """The configured hash: argon2id at its defaults here."""
+        """The configured hash: argon2id, chosen, at its own defaults."""
         conf = st.responder_config(os.path.join(self.env.dir, "admin-objects-argon.conf"),
-                                   self.env.db, self.database, self.database, self.password)
+                                   self.env.db, self.database, self.database, self.password,
+                                   hash_algorithm="argon2id")
         org = self.org()
         project = self.project(org)
         r = run_admin(conf, "app", "add", "--project", project, "--name", "web", "--oidc")

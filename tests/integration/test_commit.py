@@ -13,7 +13,7 @@ import re
 import unittest
 
 from dbproxy import Proxy
-from harness import REST_PATH, SECRET_RE, argon2_verify, env, http
+from harness import REST_PATH, SECRET_RE, env, http, verify_hash
 from procs import log_since, log_size
 
 
@@ -26,8 +26,7 @@ class LostCommit(unittest.TestCase):
         cls.p2 = Proxy(cls.env.db.socket)
         cls.web = cls.env.lighttpd(
             "lost-commit", procs=1, db_socket="",
-            db_host="%s,%s" % (cls.p1.address, cls.p2.address),
-            argon2_memory_kib=1024, argon2_iterations=1)
+            db_host="%s,%s" % (cls.p1.address, cls.p2.address))
 
     @classmethod
     def tearDownClass(cls):
@@ -48,7 +47,7 @@ class LostCommit(unittest.TestCase):
         events = self.env.q("SELECT sequence FROM events WHERE aggregate_id = %s"
                             " AND sequence > %s", w.project, seq0)
         self.assertEqual(events, [(seq0 + 1,)], "exactly one event")
-        self.assertTrue(argon2_verify(secret, self.env.stored_hash(w.app)))
+        self.assertTrue(verify_hash(secret, self.env.stored_hash(w.app)))
 
     def through(self, mode):
         w = self.env.world()

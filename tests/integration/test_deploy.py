@@ -34,7 +34,7 @@ import unittest
 
 from grpcwire import request_frame
 from harness import (error_body, DATE_RE, ERRORS, GRPC_PATH, REST_PATH, SECRET_RE,
-                     argon2_verify, env, http, new_id, php_verify, rest, st)
+                     env, http, new_id, php_verify, rest, st, verify_hash)
 
 # Every file a deployment takes from the tree, as the deploy documents link it.
 SHIPPED = [
@@ -52,7 +52,7 @@ SHIPPED = [
 
 # A hash that takes about a second: long enough to signal the process while
 # it holds the request.
-SLOW = {"argon2_memory_kib": 131072, "argon2_iterations": 6}
+SLOW = {"hash_algorithm": "argon2id", "argon2_memory_kib": 131072, "argon2_iterations": 6}
 
 API_REST_PATH = "/management/v1/projects/%s/apps/%s/api_config/_generate_client_secret"
 GRPC_API_PATH = "/zitadel.management.v1.ManagementService/RegenerateAPIClientSecret"
@@ -119,7 +119,7 @@ class Modes:
         self.assertEqual(body["details"]["sequence"], str(seq0 + 1))
         self.assertEqual(e.sequence(w.project), seq0 + 1)
         stored = e.stored_hash(w.app)
-        self.assertTrue(argon2_verify(secret, stored), stored)
+        self.assertTrue(verify_hash(secret, stored), stored)
         if verify_php:
             self.assertTrue(php_verify(secret, stored))
         events = e.q("SELECT sequence FROM events WHERE aggregate_id = %s AND"
@@ -261,7 +261,7 @@ class Modes:
                                         b"grpc-message:\r\n"), r.body[-40:])
         secret = r.body[7:71].decode()
         e.secrets_seen.add(secret)
-        self.assertTrue(argon2_verify(secret, e.stored_hash(w.app)))
+        self.assertTrue(verify_hash(secret, e.stored_hash(w.app)))
         self.assertEqual(e.sequence(w.project), seq0 + 1)
         # Trailers-only error: Authorization reached it here too.
         r = http(self.port, "POST", GRPC_PATH,
@@ -311,7 +311,7 @@ class Modes:
                 secret = secret_of(r)
                 self.assertRegex(secret, SECRET_RE)
                 e.secrets_seen.add(secret)
-                self.assertTrue(argon2_verify(secret, stored()))
+                self.assertTrue(verify_hash(secret, stored()))
                 self.assertEqual(e.sequence(w.project), seq0 + 1)
 
     def test_cors_preflight_reaches_the_responder(self):
@@ -792,7 +792,7 @@ class ProcessLife(unittest.TestCase):
         e.secrets_seen.add(secret)
         self.assertEqual(r.json()["details"]["sequence"], str(seq0 + 1))
         self.assertEqual(e.sequence(w.project), seq0 + 1)
-        self.assertTrue(argon2_verify(secret, e.stored_hash(w.app)))
+        self.assertTrue(verify_hash(secret, e.stored_hash(w.app)))
         self.assertEqual(e.q("SELECT sequence FROM events WHERE aggregate_id = %s",
                              w.project), [(seq0 + 1,)])
 

@@ -46,8 +46,8 @@ import unittest
 
 import pymysql
 
-from harness import (DATABASE, DB_USER, REST_PATH, SECRET_RE, argon2_verify,
-                     env, error_body, http, php_verify, st)
+from harness import (DATABASE, DB_USER, REST_PATH, SECRET_RE, env, error_body,
+                     http, php_verify, st, verify_hash)
 import harness
 import galera
 from dbproxy import Proxy
@@ -56,8 +56,8 @@ from procs import log_since
 SKIP = os.environ.get("OIDC_TEST_GALERA") == "skip"
 ONE_HOST = os.environ.get("OIDC_TEST_GALERA_HOSTS") == "first"
 
-# Cheap hashing: the point is the cluster, not argon2's cost.
-FAST_HASH = {"argon2_memory_kib": 1024, "argon2_iterations": 1}
+# Cheap hashing: the point is the cluster, not the hash's cost.
+FAST_HASH = {"hash_algorithm": "bcrypt", "bcrypt_cost": 4}
 # A node that accepts connections but answers nothing (paused) costs a
 # responder db_connect_timeout_s per attempt; a query in flight on it,
 # db_rw_timeout_s.  The others stall ~6 s until they drop a paused node
@@ -412,17 +412,17 @@ class Galera(unittest.TestCase):
             p = json.loads(payload)
             self.assertEqual(p["appId"], w.app)
             if seq in won:
-                self.assertTrue(argon2_verify(won[seq], p["hashedSecret"]),
+                self.assertTrue(verify_hash(won[seq], p["hashedSecret"]),
                                 "event %d holds another secret's hash" % seq)
         self.assertTrue(rows, "no event at all")
         self.assertEqual(json.loads(rows[-1][3])["hashedSecret"], stored)
         top = seqs[-1]
         if top in won:
-            self.assertTrue(argon2_verify(won[top], stored))
+            self.assertTrue(verify_hash(won[top], stored))
             self.assertTrue(php_verify(won[top], stored), "PHP password_verify")
         for seq, secret in won.items():
             if seq != top:
-                self.assertFalse(argon2_verify(secret, stored),
+                self.assertFalse(verify_hash(secret, stored),
                                  "the stored hash verifies sequence %d's secret" % seq)
         return len(extra)
 

@@ -14,8 +14,8 @@ import unittest
 import urllib.parse
 
 from grpcwire import frame, frames, request_frame
-from harness import (ERRORS, GRPC_PATH, SECRET_RE, argon2_verify, env, http,
-                     php_verify)
+from harness import (ERRORS, GRPC_PATH, SECRET_RE, env, http, php_verify,
+                     verify_hash)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLIENT_DIR = os.path.join(os.path.dirname(HERE), "grpcweb")
@@ -83,7 +83,7 @@ class ViaClient(unittest.TestCase):
         self.assertEqual(res["changeDate"], {"seconds": str(int(change[0])),
                                              "nanos": change[1] * 1000})
         stored = e.stored_hash(w.app)
-        self.assertTrue(argon2_verify(res["clientSecret"], stored))
+        self.assertTrue(verify_hash(res["clientSecret"], stored))
         self.assertTrue(php_verify(res["clientSecret"], stored))
         self.assertEqual(e.q1("SELECT COUNT(*) FROM events WHERE aggregate_id = %s"
                               " AND sequence = %s", w.project, seq0 + 1)[0], 1)
@@ -147,7 +147,7 @@ class Raw(unittest.TestCase):
         secret = msg[2:66].decode()
         self.env.secrets_seen.add(secret)
         self.assertRegex(secret, SECRET_RE)
-        self.assertTrue(argon2_verify(secret, self.env.stored_hash(w.app)))
+        self.assertTrue(verify_hash(secret, self.env.stored_hash(w.app)))
 
     def test_text_mode_round_trip(self):
         w = self.env.world()

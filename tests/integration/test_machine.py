@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from grpcwire import frame, frames, pb_bytes, pb_fields, pb_string, pb_varint
-from harness import DATE_RE, ERRORS, SECRET_RE, argon2_verify, env, http
+from harness import DATE_RE, ERRORS, SECRET_RE, env, http, verify_hash
 
 V2 = "/zitadel.user.v2.UserService/"
 MGMT = "/zitadel.management.v1.ManagementService/"
@@ -148,7 +148,7 @@ class Secrets(Base):
         self.assertRegex(secret, SECRET_RE)
         self.env.secrets_seen.add(secret)
         h, prev, sequence = self.env.machine_state(w.machine)
-        self.assertTrue(argon2_verify(secret, h), "the stored hash verifies")
+        self.assertTrue(verify_hash(secret, h), "the stored hash verifies")
         self.assertIsNone(prev, "no grace configured: no previous secret")
         self.assertEqual(sequence, seq)
         ev = self.env.user_events(w.machine)[-1]

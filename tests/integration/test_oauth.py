@@ -17,6 +17,8 @@ import time
 import unittest
 import urllib.parse
 
+import argon2
+import bcrypt
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
@@ -296,6 +298,25 @@ class ClientCredentials(Base):
         b = self.token_request(cc, {"Authorization": basic(m.name, "x")})
         self.assertEqual((a.status, a.body, a.header("WWW-Authenticate")),
                          (b.status, b.body, b.header("WWW-Authenticate")))
+
+    def test_secrets_stored_before_the_default_changed(self):
+        """bcrypt cost 4 is the default; a secret stored as argon2id at the
+        old default (m=19456, t=2, p=1) or as bcrypt of another cost still
+        signs in, and only with the right secret."""
+        for encoded in (
+                lambda x: argon2.PasswordHasher(time_cost=2, memory_cost=19456,
+                                                parallelism=1).hash(x),
+                lambda x: bcrypt.hashpw(x.encode(), bcrypt.gensalt(6)).decode()):
+            m = self.machine()
+            stored = encoded(m.secret)
+            self.env.q("UPDATE users SET secret_hash = %s WHERE id = %s", stored, m.id)
+            self.assertTrue(stored.startswith(("$argon2id$v=19$m=19456,t=2,p=1$",
+                                               "$2b$06$")), stored)
+            self.issued(self.token_request({"grant_type": "client_credentials"},
+                                           {"Authorization": basic(m.name, m.secret)}), m)
+            self.refused("oauth_client", {"grant_type": "client_credentials"},
+                         {"Authorization": basic(m.name, m.secret[:-1] + "!")},
+                         'Basic realm="oidc-secret", charset="UTF-8"')
 
 
 class JwtBearer(Base):

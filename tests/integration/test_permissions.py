@@ -19,7 +19,8 @@ import json
 import os
 import unittest
 
-from harness import error_body, API_PROJECT, ERRORS, argon2_verify, env, http, rest, st
+from harness import (error_body, API_PROJECT, ERRORS, env, http, rest, st,
+                     verify_hash)
 
 # doc/database.md: the roles holding project.app.write.
 WRITE_ROLES = {"IAM_OWNER", "IAM_ORG_MANAGER", "ORG_OWNER", "PROJECT_OWNER",
@@ -100,7 +101,7 @@ class Permissions(unittest.TestCase):
                   " WHERE aggregate_id = %s AND sequence = %s", project, seq0 + 1)
         self.assertEqual(ev[:2], (editor, owner))
         self.assertEqual(json.loads(ev[2])["appId"], app)
-        self.assertTrue(argon2_verify(secret, e.stored_hash(app)))
+        self.assertTrue(verify_hash(secret, e.stored_hash(app)))
 
     # --- the seeded roles -----------------------------------------------
 

@@ -220,8 +220,8 @@ class RevokedWhileHashing(Base):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.web = cls.env.lighttpd("slowhash", procs=1, argon2_memory_kib=204800,
-                                   argon2_iterations=4)
+        cls.web = cls.env.lighttpd("slowhash", procs=1, hash_algorithm="argon2id",
+                                   argon2_memory_kib=204800, argon2_iterations=4)
 
     def race(self, take_away, kind):
         e = self.env

@@ -88,7 +88,7 @@ test_defaults(void **state)
 	(void)state;
 	memset(&cfg, 0x5a, sizeof(cfg));
 	config_defaults(&cfg);
-	assert_int_equal(cfg.hash_algorithm, HASH_ARGON2ID);
+	assert_int_equal(cfg.hash_algorithm, HASH_BCRYPT);
 	assert_int_equal(cfg.argon2_memory_kib, 19456);
 	assert_int_equal(cfg.argon2_iterations, 2);
 	assert_int_equal(cfg.argon2_parallelism, 1);
@@ -427,7 +427,7 @@ test_bad_value_keeps_old(void **state)
 	assert_int_equal(parse(&cfg, "db_port = 99999\n", err), -1);
 	assert_int_equal(cfg.db_port, 3306);
 	assert_int_equal(parse(&cfg, "hash_algorithm = md5\n", err), -1);
-	assert_int_equal(cfg.hash_algorithm, HASH_ARGON2ID);
+	assert_int_equal(cfg.hash_algorithm, HASH_BCRYPT);
 	assert_int_equal(parse(&cfg, "db_host = a\x01\n", err), -1);
 	assert_string_equal(cfg.db_host, "localhost");
 }
