@@ -168,7 +168,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct io io = { f_param, f_read, f_write, &f };
 	struct request req;
 	struct response resp;
-	struct handled h;
+	struct dispatch_report h;
 	size_t i;
 
 	parse_input(data, size, &f);

@@ -380,9 +380,7 @@ jwt_check(const struct jwt *t, const struct jwt_expect *x)
 	return JWT_OK;
 }
 
-static const struct {
-	const char *reason, *text;
-} reasons[] = {
+static const struct reason reasons[] = {
 	[JWT_OK] = { "ok", "ok" },
 	[JWT_MALFORMED] = { "malformed",
 		"assertion is not a compact JWS of two JSON objects" },
@@ -408,18 +406,21 @@ static const struct {
 	[JWT_ERROR] = { "error", "internal error" },
 };
 
+static const struct reason *
+reason_of(enum jwt_err e)
+{
+	return util_reason(reasons, sizeof(reasons) / sizeof(reasons[0]),
+	    (unsigned)e, JWT_ERROR);
+}
+
 const char *
 jwt_reason(enum jwt_err e)
 {
-	if ((unsigned)e >= sizeof(reasons) / sizeof(reasons[0]))
-		return "error";
-	return reasons[e].reason;
+	return reason_of(e)->reason;
 }
 
 const char *
 jwt_strerror(enum jwt_err e)
 {
-	if ((unsigned)e >= sizeof(reasons) / sizeof(reasons[0]))
-		return "internal error";
-	return reasons[e].text;
+	return reason_of(e)->text;
 }

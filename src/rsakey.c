@@ -22,6 +22,7 @@
 
 #include "b64.h"
 #include "secret.h"
+#include "util.h"
 
 #define NMAX (RSAKEY_BITS_MAX / 8)	/* bytes of the largest modulus */
 #define EMAX 5				/* bytes of the largest exponent */
@@ -856,9 +857,7 @@ rsakey_private_free(char *priv, size_t len)
 	gcry_free(priv);
 }
 
-static const struct {
-	const char *reason, *text;
-} reasons[] = {
+static const struct reason reasons[] = {
 	[RSAKEY_OK] = { "ok", "ok" },
 	[RSAKEY_MALFORMED] = { "malformed", "not an RSA public key in PEM "
 		"(PUBLIC KEY) or DER (SubjectPublicKeyInfo)" },
@@ -871,18 +870,21 @@ static const struct {
 	[RSAKEY_ERROR] = { "error", "internal error" },
 };
 
+static const struct reason *
+reason_of(enum rsakey_err e)
+{
+	return util_reason(reasons, sizeof(reasons) / sizeof(reasons[0]),
+	    (unsigned)e, RSAKEY_ERROR);
+}
+
 const char *
 rsakey_reason(enum rsakey_err e)
 {
-	if ((unsigned)e >= sizeof(reasons) / sizeof(reasons[0]))
-		return "error";
-	return reasons[e].reason;
+	return reason_of(e)->reason;
 }
 
 const char *
 rsakey_strerror(enum rsakey_err e)
 {
-	if ((unsigned)e >= sizeof(reasons) / sizeof(reasons[0]))
-		return "internal error";
-	return reasons[e].text;
+	return reason_of(e)->text;
 }

@@ -158,6 +158,20 @@ result_str(struct binds *x, char *buf, size_t cap)
 	b->buffer_length = cap;
 }
 
+void
+bind_access_head(struct binds *par, const char *org, const char *caller,
+    const char *permission, unsigned long long *v1, const char *acting,
+    const char *object_id)
+{
+	bind_str(par, org);
+	bind_str(par, org);
+	bind_str(par, caller);
+	bind_str(par, permission);
+	bind_u64(par, v1);
+	bind_str(par, acting);
+	bind_str(par, object_id);
+}
+
 /* A number or a time reads back through the binding that sends it. */
 void
 result_u64(struct binds *x, unsigned long long *v)

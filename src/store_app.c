@@ -18,10 +18,7 @@
  * app's columns are NULL when there is no such project or app.
  */
 static const struct stmt st_app_access = { "app access",
-	"SELECT ? IS NULL OR EXISTS (SELECT 1 FROM orgs x"
-	" WHERE x.id = ? AND x.state = 'active'),"
-	" " SQL_PERMITTED("?", "IF(?, ?, (SELECT q.resource_owner"
-	" FROM projects q WHERE q.id = ?))", "?") ","
+	SQL_ACCESS_HEAD("projects", "?")
 	" a.id IS NOT NULL, COALESCE(a.app_type + 0, 0), a.creation_date,"
 	" COALESCE(p.resource_owner, ''),"
 	" COALESCE((SELECT po.state = 'active' FROM orgs po"
@@ -127,13 +124,8 @@ store_app_lookup(struct store *s, const struct app_key *k,
 	enum err e;
 
 	memset(out, 0, sizeof(*out));
-	bind_str(&par, k->org);
-	bind_str(&par, k->org);
-	bind_str(&par, k->user_id);
-	bind_str(&par, k->permission);
-	bind_u64(&par, &v1);
-	bind_str(&par, acting);
-	bind_str(&par, k->project_id);
+	bind_access_head(&par, k->org, k->user_id, k->permission, &v1, acting,
+	    k->project_id);
 	bind_str(&par, k->project_id);
 	bind_str(&par, k->project_id);
 	bind_u64(&par, &v1);

@@ -67,6 +67,19 @@ struct store {
 	" m.scope_id = '') OR (m.scope = 'org' AND m.scope_id = " org ")" \
 	" OR (m.scope = 'project' AND m.scope_id = " project ")))"
 
+/*
+ * The head of an access check's SELECT, its first two columns: the acting
+ * organisation (the first ?, NULL when none was asked for) active, and the
+ * caller holding the permission at instance scope, at the acting
+ * organisation (v1) or the owner of the object in table (v2), or at
+ * project (an SQL expression).  bind_access_head() binds its parameters.
+ */
+#define SQL_ACCESS_HEAD(table, project) \
+	"SELECT ? IS NULL OR EXISTS (SELECT 1 FROM orgs x" \
+	" WHERE x.id = ? AND x.state = 'active')," \
+	" " SQL_PERMITTED("?", "IF(?, ?, (SELECT q.resource_owner" \
+	" FROM " table " q WHERE q.id = ?))", project) ","
+
 /* The token (its SHA-256 the first ?) still good, its user and org too. */
 #define SQL_TOKEN_GOOD \
 	"EXISTS (SELECT 1 FROM access_tokens t JOIN users tu" \
@@ -89,6 +102,10 @@ void bind_u64(struct binds *x, unsigned long long *v);
 void bind_time(struct binds *x, MYSQL_TIME *t);	/* NULL binds SQL NULL */
 void result_str(struct binds *x, char *buf, size_t cap);
 void result_u64(struct binds *x, unsigned long long *v);
+/* SQL_ACCESS_HEAD's parameters; v1 is 1 or 0. */
+void bind_access_head(struct binds *par, const char *org, const char *caller,
+    const char *permission, unsigned long long *v1, const char *acting,
+    const char *object_id);
 void result_time(struct binds *x, MYSQL_TIME *t);
 /* NUL-terminates string results; -1 when one was cut short or is NULL. */
 int finish_strings(struct binds *x);

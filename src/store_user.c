@@ -16,10 +16,7 @@
  * user: active, in the acting org for v1.
  */
 static const struct stmt st_user_access = { "machine user access",
-	"SELECT ? IS NULL OR EXISTS (SELECT 1 FROM orgs x"
-	" WHERE x.id = ? AND x.state = 'active'),"
-	" " SQL_PERMITTED("?", "IF(?, ?, (SELECT q.resource_owner"
-	" FROM users q WHERE q.id = ?))", "NULL") ","
+	SQL_ACCESS_HEAD("users", "NULL")
 	" u.id IS NOT NULL,"
 	" COALESCE((SELECT uo.state = 'active' FROM orgs uo"
 	" WHERE uo.id = u.resource_owner), 0),"
@@ -113,13 +110,8 @@ store_user_lookup(struct store *s, const struct user_key *k,
 	enum err e;
 
 	memset(out, 0, sizeof(*out));
-	bind_str(&par, k->org);
-	bind_str(&par, k->org);
-	bind_str(&par, k->caller);
-	bind_str(&par, k->permission);
-	bind_u64(&par, &v1);
-	bind_str(&par, acting);
-	bind_str(&par, k->user_id);
+	bind_access_head(&par, k->org, k->caller, k->permission, &v1, acting,
+	    k->user_id);
 	bind_str(&par, k->key_id);
 	bind_str(&par, k->key_id);
 	bind_str(&par, k->user_id);

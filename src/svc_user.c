@@ -174,19 +174,29 @@ out:
 	return e;
 }
 
-enum err
-service_machine_secret_remove(struct service *svc, const struct call *c,
+/* A removal: the secret (NEED_SECRET) or the key the call names. */
+static enum err
+remove_one(struct service *svc, const struct call *c, enum need need,
     struct answer *o)
 {
 	struct user_call u;
 	struct machine_change ch;
 	enum err e;
 
-	if ((e = allowed(svc, c, NEED_SECRET, &u, o)) != ERR_OK)
+	if ((e = allowed(svc, c, need, &u, o)) != ERR_OK)
 		return e;
 	memset(&ch, 0, sizeof(ch));
-	ch.kind = USER_SECRET_REMOVE;
-	return change(svc, c, NEED_SECRET, &u, &ch, o);
+	ch.kind = need == NEED_KEY ? USER_KEY_REMOVE : USER_SECRET_REMOVE;
+	if (need == NEED_KEY)
+		ch.key_id = u.key;
+	return change(svc, c, need, &u, &ch, o);
+}
+
+enum err
+service_machine_secret_remove(struct service *svc, const struct call *c,
+    struct answer *o)
+{
+	return remove_one(svc, c, NEED_SECRET, o);
 }
 
 /* ZITADEL's key file, into the pool, which is wiped with the answer. */
@@ -285,14 +295,5 @@ enum err
 service_machine_key_remove(struct service *svc, const struct call *c,
     struct answer *o)
 {
-	struct user_call u;
-	struct machine_change ch;
-	enum err e;
-
-	if ((e = allowed(svc, c, NEED_KEY, &u, o)) != ERR_OK)
-		return e;
-	memset(&ch, 0, sizeof(ch));
-	ch.kind = USER_KEY_REMOVE;
-	ch.key_id = u.key;
-	return change(svc, c, NEED_KEY, &u, &ch, o);
+	return remove_one(svc, c, NEED_KEY, o);
 }

@@ -97,6 +97,13 @@ out:
 	return rc;
 }
 
+const struct reason *
+util_reason(const struct reason *table, size_t n, unsigned kind,
+    unsigned fallback)
+{
+	return &table[kind < n ? kind : fallback];
+}
+
 int
 util_is_control(unsigned long cp)
 {

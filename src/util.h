@@ -1,6 +1,6 @@
 /*
  * util.h - the few helpers every module shares: decimal numbers, a bounded
- * file read, control characters, the monotonic clock.
+ * file read, control characters, the monotonic clock, refusal tables.
  */
 #ifndef OIDC_SECRET_UTIL_H
 #define OIDC_SECRET_UTIL_H
@@ -31,6 +31,15 @@ enum decimal util_decimal(const char *s, size_t n, uint64_t max,
  * may hold a password).
  */
 int util_read_file(const char *path, size_t max, char **buf, size_t *len);
+
+/* A refusal's word for the log and its text for the client. */
+struct reason {
+	const char *reason, *text;
+};
+
+/* table[kind] of its n rows; table[fallback] for a kind out of range. */
+const struct reason *util_reason(const struct reason *table, size_t n,
+    unsigned kind, unsigned fallback);
 
 /* 1 for a control code point: C0, DEL or C1 (Unicode category Cc). */
 int util_is_control(unsigned long cp);

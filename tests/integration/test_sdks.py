@@ -20,7 +20,7 @@ written, for each language:
   v2beta.
 
 Every success is checked in the database: the secret the example printed
-verifies against the stored hash (python3-argon2 and PHP's
+verifies against the stored hash (python3-bcrypt or python3-argon2, and PHP's
 password_verify), the event is there with the right editor, the key
 stored is the public half of the key file's private key, and the machine
 user's one access token (the one the SDK signed in for) is stored with the
