@@ -337,7 +337,8 @@ check_unpacked(const struct message *m, const mdesc *d, const void *msg,
 			const char *s = *(char *const *)q;
 			size_t n = x->set ? x->s.n : 0;
 
-			if (strlen(s) != n || memcmp(s, x->s.p, n) != 0)
+			if (strlen(s) != n ||
+			    (n > 0 && memcmp(s, x->s.p, n) != 0))
 				fail_msg("%s.%s: \"%s\"", m->name, f->json, s);
 			break;
 		}
@@ -527,8 +528,8 @@ check_same(const struct message *m, const struct value *v,
 		switch (f->type) {
 		case F_STRING:
 		case F_BYTES:
-			if (a->s.n != b->s.n ||
-			    memcmp(a->s.p, b->s.p, a->s.n) != 0)
+			if (a->s.n != b->s.n || (a->s.n > 0 &&
+			    memcmp(a->s.p, b->s.p, a->s.n) != 0))
 				fail_msg("%s.%s: bytes differ", m->name,
 				    f->json);
 			break;
