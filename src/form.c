@@ -12,18 +12,7 @@
 
 #include "b64.h"
 #include "utf8.h"
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "util.h"
 
 /* Decodes s[0..n) into out; its length, or -1 for a bad escape. */
 static long
@@ -41,8 +30,8 @@ unescape(const char *s, size_t n, char *out)
 
 			if (i + 2 >= n)
 				return -1;
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
+			hi = util_hexval(s[i + 1]);
+			lo = util_hexval(s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			out[o++] = (char)(hi << 4 | lo);

@@ -315,18 +315,6 @@ route_match(const char *method, const struct path *p, struct route *out)
 
 /* --- IDs and escapes --------------------------------------------------- */
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 size_t
 route_percent_decode(char *s, size_t len)
 {
@@ -336,8 +324,8 @@ route_percent_decode(char *s, size_t len)
 		int hi, lo;
 
 		if (s[i] == '%' && i + 2 < len &&
-		    (hi = hexval(s[i + 1])) >= 0 &&
-		    (lo = hexval(s[i + 2])) >= 0) {
+		    (hi = util_hexval(s[i + 1])) >= 0 &&
+		    (lo = util_hexval(s[i + 2])) >= 0) {
 			s[n++] = (char)(hi << 4 | lo);
 			i += 2;
 		} else

@@ -97,6 +97,18 @@ out:
 	return rc;
 }
 
+int
+util_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 const struct reason *
 util_reason(const struct reason *table, size_t n, unsigned kind,
     unsigned fallback)

@@ -41,6 +41,9 @@ struct reason {
 const struct reason *util_reason(const struct reason *table, size_t n,
     unsigned kind, unsigned fallback);
 
+/* A hexadecimal digit's value (either case), or -1. */
+int util_hexval(char c);
+
 /* 1 for a control code point: C0, DEL or C1 (Unicode category Cc). */
 int util_is_control(unsigned long cp);
 

@@ -320,6 +320,38 @@ test_mono_ns(void **state)
 	assert_true(b - a < INT64_C(10000000000));
 }
 
+/* Every byte: its hex value for 0-9, a-f, A-F, and -1 for the rest. */
+static void
+test_hexval(void **state)
+{
+	const char *digits = "0123456789abcdef", *upper = "ABCDEF";
+	int c;
+
+	(void)state;
+	for (c = 0; c < 256; c++) {
+		const char *d = c != 0 ? strchr(digits, c) : NULL;
+		const char *u = c != 0 ? strchr(upper, c) : NULL;
+		int want = d != NULL ? (int)(d - digits) :
+		    u != NULL ? 10 + (int)(u - upper) : -1;
+
+		assert_int_equal(util_hexval((char)c), want);
+	}
+}
+
+/* A kind in range is its row; one out of range, the fallback's. */
+static void
+test_reason(void **state)
+{
+	static const struct reason table[] = {
+		{ "ok", "ok" }, { "bad", "bad input" }, { "error", "internal" },
+	};
+
+	(void)state;
+	assert_string_equal(util_reason(table, 3, 1, 2)->text, "bad input");
+	assert_string_equal(util_reason(table, 3, 3, 2)->reason, "error");
+	assert_string_equal(util_reason(table, 3, ~0u, 2)->text, "internal");
+}
+
 int
 main(void)
 {
@@ -333,6 +365,8 @@ main(void)
 		cmocka_unit_test(test_is_control),
 		cmocka_unit_test(test_has_control),
 		cmocka_unit_test(test_mono_ns),
+		cmocka_unit_test(test_hexval),
+		cmocka_unit_test(test_reason),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, make_tmpdir,
