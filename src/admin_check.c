@@ -15,56 +15,74 @@
 #define WORD_MAX 257		/* a table's or column's name: 64 characters */
 
 /*
- * The responder's grants, as README's Getting started and
+ * The responder's grants, as doc/getting-started.md and
  * oidc-secret.conf(5) give them (doc/database.md, "Grants"): what it reads
  * a call against, the columns it changes, and events, where it appends.
  */
-static const struct grant {
-	const char *table, *privilege, *column;	/* column NULL: all */
+static const struct grant_row {
+	const char *table, *privilege;
+	const char *columns[7];		/* none: the whole table */
 } responder_grants[] = {
-	{ "access_tokens", "SELECT", NULL },
-	{ "access_tokens", "INSERT", NULL },
-	{ "users", "SELECT", NULL },
-	{ "users", "UPDATE", "sequence" },
-	{ "users", "UPDATE", "change_date" },
-	{ "users", "UPDATE", "secret_hash" },
-	{ "users", "UPDATE", "secret_change_date" },
-	{ "users", "UPDATE", "previous_secret_hash" },
-	{ "users", "UPDATE", "previous_secret_until" },
-	{ "orgs", "SELECT", NULL },
-	{ "memberships", "SELECT", NULL },
-	{ "role_permissions", "SELECT", NULL },
-	{ "projects", "SELECT", NULL },
-	{ "projects", "UPDATE", "sequence" },
-	{ "projects", "UPDATE", "change_date" },
-	{ "apps", "SELECT", NULL },
-	{ "apps", "UPDATE", "change_date" },
-	{ "oidc_configs", "SELECT", "app_id" },
-	{ "oidc_configs", "SELECT", "client_secret_hash" },
-	{ "oidc_configs", "UPDATE", "client_secret_hash" },
-	{ "oidc_configs", "UPDATE", "secret_change_date" },
-	{ "oidc_configs", "UPDATE", "previous_secret_hash" },
-	{ "oidc_configs", "UPDATE", "previous_secret_until" },
-	{ "api_configs", "SELECT", "app_id" },
-	{ "api_configs", "SELECT", "client_id" },
-	{ "api_configs", "SELECT", "client_secret_hash" },
-	{ "api_configs", "SELECT", "previous_secret_hash" },
-	{ "api_configs", "SELECT", "previous_secret_until" },
-	{ "api_configs", "UPDATE", "client_secret_hash" },
-	{ "api_configs", "UPDATE", "secret_change_date" },
-	{ "api_configs", "UPDATE", "previous_secret_hash" },
-	{ "api_configs", "UPDATE", "previous_secret_until" },
-	{ "events", "SELECT", "aggregate_type" },
-	{ "events", "SELECT", "aggregate_id" },
-	{ "events", "SELECT", "sequence" },
-	{ "events", "SELECT", "request_id" },
-	{ "events", "INSERT", NULL },
-	{ "machine_keys", "SELECT", NULL },
-	{ "machine_keys", "INSERT", NULL },
-	{ "machine_keys", "DELETE", NULL },
+	{ "access_tokens", "SELECT", { NULL } },
+	{ "access_tokens", "INSERT", { NULL } },
+	{ "users", "SELECT", { NULL } },
+	{ "users", "UPDATE", { "sequence", "change_date", "secret_hash",
+	    "secret_change_date", "previous_secret_hash",
+	    "previous_secret_until" } },
+	{ "orgs", "SELECT", { NULL } },
+	{ "memberships", "SELECT", { NULL } },
+	{ "role_permissions", "SELECT", { NULL } },
+	{ "projects", "SELECT", { NULL } },
+	{ "projects", "UPDATE", { "sequence", "change_date" } },
+	{ "apps", "SELECT", { NULL } },
+	{ "apps", "UPDATE", { "change_date" } },
+	{ "oidc_configs", "SELECT", { "app_id", "client_secret_hash" } },
+	{ "oidc_configs", "UPDATE", { "client_secret_hash",
+	    "secret_change_date", "previous_secret_hash",
+	    "previous_secret_until" } },
+	{ "api_configs", "SELECT", { "app_id", "client_id",
+	    "client_secret_hash", "previous_secret_hash",
+	    "previous_secret_until" } },
+	{ "api_configs", "UPDATE", { "client_secret_hash",
+	    "secret_change_date", "previous_secret_hash",
+	    "previous_secret_until" } },
+	{ "events", "SELECT", { "aggregate_type", "aggregate_id", "sequence",
+	    "request_id" } },
+	{ "events", "INSERT", { NULL } },
+	{ "machine_keys", "SELECT", { NULL } },
+	{ "machine_keys", "INSERT", { NULL } },
+	{ "machine_keys", "DELETE", { NULL } },
 };
 
-#define NGRANTS (sizeof(responder_grants) / sizeof(responder_grants[0]))
+#define NROWS (sizeof(responder_grants) / sizeof(responder_grants[0]))
+#define NCOLUMNS (sizeof(responder_grants[0].columns) / \
+	sizeof(responder_grants[0].columns[0]))
+
+/* One privilege on a table, or on one of its columns. */
+struct grant {
+	const char *table, *privilege, *column;	/* column NULL: all */
+};
+
+/* The responder's grant number k into g; 0 past the last. */
+static int
+grant_at(size_t k, struct grant *g)
+{
+	size_t i, j;
+
+	for (i = 0; i < NROWS; i++) {
+		const struct grant_row *r = &responder_grants[i];
+
+		for (j = 0; j == 0 || (j < NCOLUMNS && r->columns[j] != NULL);
+		    j++)
+			if (k-- == 0) {
+				g->table = r->table;
+				g->privilege = r->privilege;
+				g->column = r->columns[j];
+				return 1;
+			}
+	}
+	return 0;
+}
 
 /* One privilege the user holds (store_privileges()). */
 struct held {
@@ -136,17 +154,17 @@ reads(const struct privileges *p, const char *table)
 static int
 expected(const struct held *h)
 {
-	size_t i;
+	struct grant g;
+	size_t k;
 	int column = strcmp(h->level, "column") == 0;
 
 	if (!column && strcmp(h->level, "table") != 0)
 		return 0;
-	for (i = 0; i < NGRANTS; i++)
-		if (strcmp(responder_grants[i].table, h->table) == 0 &&
-		    strcmp(responder_grants[i].privilege, h->privilege) == 0 &&
-		    (column ? responder_grants[i].column != NULL &&
-		    strcmp(responder_grants[i].column, h->column) == 0 :
-		    responder_grants[i].column == NULL))
+	for (k = 0; grant_at(k, &g); k++)
+		if (strcmp(g.table, h->table) == 0 &&
+		    strcmp(g.privilege, h->privilege) == 0 &&
+		    (column ? g.column != NULL &&
+		    strcmp(g.column, h->column) == 0 : g.column == NULL))
 			return 1;
 	return 0;
 }
@@ -200,10 +218,11 @@ check_responder_grants(const struct ctx *c, const struct privileges *p,
     const char *user, const char *host)
 {
 	unsigned missing = 0, extra = 0;
-	size_t i;
+	struct grant g;
+	size_t i, k;
 
-	for (i = 0; i < NGRANTS; i++)
-		missing += !holds(p, &responder_grants[i]);
+	for (k = 0; grant_at(k, &g); k++)
+		missing += !holds(p, &g);
 	for (i = 0; i < p->n; i++)
 		extra += !expected(&p->h[i]);
 	if (missing == 0 && extra == 0) {
@@ -221,12 +240,10 @@ check_responder_grants(const struct ctx *c, const struct privileges *p,
 			    p->h[i].column, strcmp(p->h[i].level, "global") ==
 			    0 ? NULL : c->cfg.db_name, p->h[i].table, user,
 			    host);
-	for (i = 0; i < NGRANTS; i++)
-		if (!holds(p, &responder_grants[i]) ||
-		    revoked_with(p, &responder_grants[i]))
-			put_statement("GRANT", responder_grants[i].privilege,
-			    responder_grants[i].column, c->cfg.db_name,
-			    responder_grants[i].table, user, host);
+	for (k = 0; grant_at(k, &g); k++)
+		if (!holds(p, &g) || revoked_with(p, &g))
+			put_statement("GRANT", g.privilege, g.column,
+			    c->cfg.db_name, g.table, user, host);
 	return EX_NO;
 }
 
@@ -237,7 +254,7 @@ responder_tables(struct ctx *c)
 	enum err e = ERR_NOT_FOUND;
 	size_t i;
 
-	for (i = 0; i < NGRANTS && e == ERR_NOT_FOUND; i++)
+	for (i = 0; i < NROWS && e == ERR_NOT_FOUND; i++)
 		e = store_table_visible(c->st, responder_grants[i].table, NULL);
 	return e;
 }

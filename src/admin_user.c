@@ -295,7 +295,7 @@ read_public_key(struct ctx *c, const char *file)
 	}
 	if (re != RSAKEY_OK)
 		return usage_error("--public-key \"%s\": %s", printable(file) ?
-		    file : "?", rsakey_strerror(re));
+		    file : "?", rsakey_why(re)->text);
 	rc = rsakey_public_pem(k, &c->public_key, &n);
 	rsakey_free(k);
 	if (rc != 0) {

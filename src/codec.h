@@ -38,6 +38,10 @@ struct codec {
 	    struct response *resp);
 };
 
+/* An encode_error: grpc-gateway's body, as REST answers every error. */
+int codec_gateway_error(int form, const struct call *c, enum err kind,
+    struct response *resp);
+
 extern const struct codec codec_rest;
 extern const struct codec codec_grpcweb;
 extern const struct codec codec_connect;

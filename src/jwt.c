@@ -406,21 +406,8 @@ static const struct reason reasons[] = {
 	[JWT_ERROR] = { "error", "internal error" },
 };
 
-static const struct reason *
-reason_of(enum jwt_err e)
+const struct reason *
+jwt_why(enum jwt_err e)
 {
-	return util_reason(reasons, sizeof(reasons) / sizeof(reasons[0]),
-	    (unsigned)e, JWT_ERROR);
-}
-
-const char *
-jwt_reason(enum jwt_err e)
-{
-	return reason_of(e)->reason;
-}
-
-const char *
-jwt_strerror(enum jwt_err e)
-{
-	return reason_of(e)->text;
+	return UTIL_REASON(reasons, e, JWT_ERROR);
 }

@@ -12,9 +12,9 @@
  *	e = jwt_verify(&t, key);		   // the signature
  *	e = jwt_check(&t, &expect);		   // aud, iss, sub, times
  *
- * Each step answers JWT_OK or the reason it refused; jwt_reason() and
- * jwt_strerror() name the reason for the log line and the answer's
- * error_description.  Neither ever holds the assertion itself.
+ * Each step answers JWT_OK or the reason it refused; jwt_why() names it
+ * for the log line (->reason) and the answer's error_description
+ * (->text).  Neither ever holds the assertion itself.
  */
 #ifndef OIDC_SECRET_JWT_H
 #define OIDC_SECRET_JWT_H
@@ -112,10 +112,10 @@ enum jwt_err jwt_verify(const struct jwt *t, const struct rsakey *key);
  */
 enum jwt_err jwt_check(const struct jwt *t, const struct jwt_expect *x);
 
-/* A stable word for the log line ("bad_alg", "expired", ...). */
-const char *jwt_reason(enum jwt_err e);
-
-/* A short English sentence for an error_description. */
-const char *jwt_strerror(enum jwt_err e);
+/*
+ * Why: ->reason a stable word for the log line ("bad_alg", "expired",
+ * ...), ->text a short English sentence for an error_description.
+ */
+const struct reason *jwt_why(enum jwt_err e);
 
 #endif

@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errwire.h"
-
 static int
 plain_form(const struct media *m)
 {
@@ -44,15 +42,7 @@ plain_encode(int form, const struct call *c, const struct answer *o,
 	return 0;
 }
 
-static int
-plain_error(int form, const struct call *c, enum err kind,
-    struct response *resp)
-{
-	(void)form;
-	(void)c;
-	return errwire_gateway(kind, resp);
-}
-
 const struct codec codec_plain = {
-	"plain", plain_form, plain_decode, plain_encode, plain_error
+	"plain", plain_form, plain_decode, plain_encode,
+	codec_gateway_error
 };

@@ -61,8 +61,8 @@ rest_encode(int form, const struct call *c, const struct answer *o,
 	return rest_encode_message(c->def->resp, o, resp);
 }
 
-static int
-rest_error(int form, const struct call *c, enum err kind,
+int
+codec_gateway_error(int form, const struct call *c, enum err kind,
     struct response *resp)
 {
 	(void)form;
@@ -71,5 +71,5 @@ rest_error(int form, const struct call *c, enum err kind,
 }
 
 const struct codec codec_rest = {
-	"rest", rest_form, rest_decode, rest_encode, rest_error
+	"rest", rest_form, rest_decode, rest_encode, codec_gateway_error
 };

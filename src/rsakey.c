@@ -870,21 +870,8 @@ static const struct reason reasons[] = {
 	[RSAKEY_ERROR] = { "error", "internal error" },
 };
 
-static const struct reason *
-reason_of(enum rsakey_err e)
+const struct reason *
+rsakey_why(enum rsakey_err e)
 {
-	return util_reason(reasons, sizeof(reasons) / sizeof(reasons[0]),
-	    (unsigned)e, RSAKEY_ERROR);
-}
-
-const char *
-rsakey_reason(enum rsakey_err e)
-{
-	return reason_of(e)->reason;
-}
-
-const char *
-rsakey_strerror(enum rsakey_err e)
-{
-	return reason_of(e)->text;
+	return UTIL_REASON(reasons, e, RSAKEY_ERROR);
 }

@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+struct reason;			/* util.h */
+
 #define RSAKEY_INPUT_MAX 16384	/* bytes of PEM or DER we read at most */
 #define RSAKEY_BITS_MIN 2048	/* modulus size accepted, in bits */
 #define RSAKEY_BITS_MAX 8192
@@ -96,10 +98,11 @@ int rsakey_generate(struct rsakey **pub, char **priv, size_t *priv_len);
 /* Wipes priv[0..len) and frees it; NULL is fine. */
 void rsakey_private_free(char *priv, size_t len);
 
-/* A stable word for a result, for a log line ("bad_size", ...). */
-const char *rsakey_reason(enum rsakey_err e);
-
-/* A short English sentence for a result, for an error's message. */
-const char *rsakey_strerror(enum rsakey_err e);
+/*
+ * What a result means: ->reason a stable word for a log line
+ * ("bad_size", ...), ->text a short English sentence for an error's
+ * message.
+ */
+const struct reason *rsakey_why(enum rsakey_err e);
 
 #endif

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "route.h"
 #include "rsakey.h"
+#include "util.h"
 
 #define GRANT_CLIENT_CREDENTIALS "client_credentials"
 #define GRANT_JWT_BEARER "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -225,7 +226,7 @@ by_assertion(struct service *svc, const struct call *c, char *user_id,
 	e = ERR_OK;
 	goto out;
 refused:
-	o->reason = jwt_reason(je);
+	o->reason = jwt_why(je)->reason;
 	e = je == JWT_ERROR ? ERR_INTERNAL : ERR_OAUTH_GRANT;
 out:
 	rsakey_free(k);

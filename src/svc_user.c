@@ -22,6 +22,7 @@
 #include "log.h"
 #include "route.h"
 #include "rsakey.h"
+#include "util.h"
 
 #define PERMISSION_USER_WRITE "user.write"
 
@@ -229,7 +230,7 @@ public_key(const struct call *c, char **pem, char **priv, size_t *priv_len,
 	if (v->set && v->s.n > 0) {
 		re = rsakey_read_public(v->s.p, v->s.n, &k);
 		if (re != RSAKEY_OK) {
-			o->reason = rsakey_reason(re);
+			o->reason = rsakey_why(re)->reason;
 			return re == RSAKEY_ERROR ? ERR_INTERNAL :
 			    ERR_KEY_INVALID;
 		}

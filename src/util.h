@@ -40,6 +40,9 @@ struct reason {
 /* table[kind] of its n rows; table[fallback] for a kind out of range. */
 const struct reason *util_reason(const struct reason *table, size_t n,
     unsigned kind, unsigned fallback);
+#define UTIL_REASON(table, kind, fallback)				\
+	util_reason((table), sizeof(table) / sizeof((table)[0]),	\
+	    (unsigned)(kind), (fallback))
 
 /* A hexadecimal digit's value (either case), or -1. */
 int util_hexval(char c);

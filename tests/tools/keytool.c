@@ -9,9 +9,9 @@
  *	public PEM into PUBFILE; prints "BITS THUMBPRINT"
  *   keytool read-pub FILE
  *	prints "ok BITS THUMBPRINT" and the canonical PEM, or "refused
- *	REASON" (rsakey_reason)
+ *	REASON" (rsakey_why)
  *   keytool verify-jws KEYFILE AUDIENCE SUBJECT NOW < assertion
- *	prints "ok KID", or "refused REASON" (jwt_reason), after parsing,
+ *	prints "ok KID", or "refused REASON" (jwt_why), after parsing,
  *	verifying with the key in KEYFILE and checking the claims
  *
  * Exit status: 0 ok, 1 refused, 2 usage or failure.
@@ -113,7 +113,7 @@ read_pub(const char *path)
 	if (e == RSAKEY_ERROR)
 		return 2;
 	if (e != RSAKEY_OK) {
-		printf("refused %s\n", rsakey_reason(e));
+		printf("refused %s\n", rsakey_why(e)->reason);
 		return 1;
 	}
 	if (rsakey_public_pem(k, &pem, &len) == 0) {
@@ -161,7 +161,7 @@ verify_jws(const char *key_path, const char *aud, const char *sub,
 	if (e == JWT_ERROR)
 		return 2;
 	if (e != JWT_OK) {
-		printf("refused %s\n", jwt_reason(e));
+		printf("refused %s\n", jwt_why(e)->reason);
 		return 1;
 	}
 	printf("ok %s\n", t.kid);

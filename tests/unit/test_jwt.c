@@ -34,6 +34,7 @@
 #include "keyvectors.h"
 #include "rsakey.h"
 #include "secret.h"
+#include "util.h"
 
 #define NOW 1767225600LL	/* 2026-01-01T00:00:00Z */
 #define USER "312345678901234567"
@@ -147,8 +148,8 @@ run_times(long long iat, long long exp, const char *extra)
 #define EXPECT(call, want) do {						\
 	enum jwt_err got_ = (call);					\
 	if (got_ != (want))						\
-		fail_msg("%s: %s, not %s", #call, jwt_reason(got_),	\
-		    jwt_reason(want));					\
+		fail_msg("%s: %s, not %s", #call,			\
+		    jwt_why(got_)->reason, jwt_why(want)->reason);	\
 } while (0)
 
 static void
@@ -815,21 +816,22 @@ test_reasons(void **state)
 
 	(void)state;
 	for (e = JWT_OK; e <= JWT_ERROR; e++) {
-		const char *r = jwt_reason((enum jwt_err)e);
+		const char *r = jwt_why((enum jwt_err)e)->reason;
 
 		assert_true(strlen(r) > 0);
-		assert_true(strlen(jwt_strerror((enum jwt_err)e)) > 0);
+		assert_true(strlen(jwt_why((enum jwt_err)e)->text) > 0);
 		assert_int_equal(strspn(r, "abcdefghijklmnopqrstuvwxyz_"),
 		    strlen(r));
 		for (f = JWT_OK; f < e; f++) {
-			assert_string_not_equal(r, jwt_reason((enum jwt_err)f));
-			assert_string_not_equal(jwt_strerror((enum jwt_err)e),
-			    jwt_strerror((enum jwt_err)f));
+			assert_string_not_equal(r,
+			    jwt_why((enum jwt_err)f)->reason);
+			assert_string_not_equal(jwt_why((enum jwt_err)e)->text,
+			    jwt_why((enum jwt_err)f)->text);
 		}
 	}
-	assert_string_equal(jwt_reason((enum jwt_err)99), "error");
-	assert_string_equal(jwt_reason(JWT_BAD_ALG), "bad_alg");
-	assert_string_equal(jwt_reason(JWT_EXPIRED), "expired");
+	assert_string_equal(jwt_why((enum jwt_err)99)->reason, "error");
+	assert_string_equal(jwt_why(JWT_BAD_ALG)->reason, "bad_alg");
+	assert_string_equal(jwt_why(JWT_EXPIRED)->reason, "expired");
 }
 
 int

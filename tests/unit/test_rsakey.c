@@ -1006,22 +1006,22 @@ test_reasons(void **state)
 
 	(void)state;
 	for (e = RSAKEY_OK; e <= RSAKEY_ERROR; e++) {
-		const char *r = rsakey_reason((enum rsakey_err)e);
+		const char *r = rsakey_why((enum rsakey_err)e)->reason;
 
 		assert_true(strlen(r) > 0);
 		assert_int_equal(strspn(r, "abcdefghijklmnopqrstuvwxyz_"),
 		    strlen(r));
-		assert_true(strlen(rsakey_strerror((enum rsakey_err)e)) > 0);
+		assert_true(strlen(rsakey_why((enum rsakey_err)e)->text) > 0);
 		for (f = RSAKEY_OK; f < e; f++) {
 			assert_string_not_equal(r,
-			    rsakey_reason((enum rsakey_err)f));
+			    rsakey_why((enum rsakey_err)f)->reason);
 			assert_string_not_equal(
-			    rsakey_strerror((enum rsakey_err)e),
-			    rsakey_strerror((enum rsakey_err)f));
+			    rsakey_why((enum rsakey_err)e)->text,
+			    rsakey_why((enum rsakey_err)f)->text);
 		}
 	}
-	assert_string_equal(rsakey_reason((enum rsakey_err)99), "error");
-	assert_string_equal(rsakey_reason(RSAKEY_NOT_RSA), "not_rsa");
+	assert_string_equal(rsakey_why((enum rsakey_err)99)->reason, "error");
+	assert_string_equal(rsakey_why(RSAKEY_NOT_RSA)->reason, "not_rsa");
 }
 
 int
