@@ -181,15 +181,9 @@ body_has(const char *s)
 static int
 group_setup(void **state)
 {
-	char err[256];
-
 	(void)state;
-	/* A store handle the fake never looks at. */
-	if (unit_service(&cfg, &svc, FAKE_API_PROJECT,
-	    (struct store *)&cfg) != 0 ||
-	    config_set(&cfg, "max_body_bytes", "1024", err, sizeof(err)) != 0)
-		return -1;
-	return 0;
+	return unit_service(&cfg, &svc, FAKE_API_PROJECT,
+	    "max_body_bytes", "1024");
 }
 
 static int

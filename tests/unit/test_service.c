@@ -68,16 +68,9 @@ static struct answer o;
 static int
 group_setup(void **state)
 {
-	char err[256];
-
 	(void)state;
-	/* A store handle the fake never looks at. */
-	if (unit_service(&cfg, &svc, FAKE_API_PROJECT,
-	    (struct store *)&cfg) != 0 ||
-	    config_set(&cfg, "secret_grace_period_s", "300", err,
-	    sizeof(err)) != 0)
-		return -1;
-	return 0;
+	return unit_service(&cfg, &svc, FAKE_API_PROJECT,
+	    "secret_grace_period_s", "300");
 }
 
 static int

@@ -89,14 +89,9 @@ static char good_hash[HASH_MAX], other_hash[HASH_MAX];
 static int
 group_setup(void **state)
 {
-	char err[256];
-
 	(void)state;
-	/* A store handle the fake never looks at. */
 	if (unit_service(&cfg, &svc, FAKE_API_PROJECT,
-	    (struct store *)&cfg) != 0 ||
-	    config_set(&cfg, "access_token_lifetime_s", "3600", err,
-	    sizeof(err)) != 0)
+	    "access_token_lifetime_s", "3600") != 0)
 		return -1;
 	if (secret_hash(&svc.hash, "s3cret", 6, good_hash,
 	    sizeof(good_hash)) != 0 ||
@@ -114,14 +109,6 @@ setup(void **state)
 	memset(refused, 0, sizeof(refused));
 	memset(trusted, 0, sizeof(trusted));
 	return 0;
-}
-
-static void
-arg(unsigned slot, const char *s)
-{
-	c.arg[slot].set = s != NULL;
-	c.arg[slot].s.p = s;
-	c.arg[slot].s.n = s != NULL ? strlen(s) : 0;
 }
 
 static void
@@ -211,9 +198,9 @@ static void
 creds(const char *id, const char *secret)
 {
 	call_for("token");
-	arg(ARG_GRANT_TYPE, "client_credentials");
-	arg(ARG_CLIENT_ID, id);
-	arg(ARG_CLIENT_SECRET, secret);
+	unit_arg(&c, ARG_GRANT_TYPE, "client_credentials");
+	unit_arg(&c, ARG_CLIENT_ID, id);
+	unit_arg(&c, ARG_CLIENT_SECRET, secret);
 }
 
 static void
@@ -222,11 +209,11 @@ test_grant_type(void **state)
 	(void)state;
 	call_for("token");
 	assert_int_equal(run(), ERR_OAUTH_MISSING);
-	arg(ARG_GRANT_TYPE, "password");
+	unit_arg(&c, ARG_GRANT_TYPE, "password");
 	assert_int_equal(run(), ERR_OAUTH_GRANT_TYPE);
-	arg(ARG_GRANT_TYPE, "client_credentials ");
+	unit_arg(&c, ARG_GRANT_TYPE, "client_credentials ");
 	assert_int_equal(run(), ERR_OAUTH_GRANT_TYPE);
-	arg(ARG_GRANT_TYPE, "Client_Credentials");
+	unit_arg(&c, ARG_GRANT_TYPE, "Client_Credentials");
 	assert_int_equal(run(), ERR_OAUTH_GRANT_TYPE);
 	assert_string_equal(fake.calls, "");
 }
@@ -306,7 +293,7 @@ test_client_credentials(void **state)
 	(void)state;
 	snprintf(fake.machine_client.hash, HASH_MAX, "%s", good_hash);
 	creds(FAKE_MACHINE_NAME, "s3cret");
-	arg(ARG_SCOPE, "openid " ZITADEL_AUD);
+	unit_arg(&c, ARG_SCOPE, "openid " ZITADEL_AUD);
 	before = clientauth_verifications();
 	now = ts_now();
 	assert_int_equal(run(), ERR_OK);
@@ -392,7 +379,7 @@ test_scopes(void **state)
 	fake.project_found = 1;
 	for (i = 0; i < N(good); i++) {
 		creds(FAKE_MACHINE_NAME, "s3cret");
-		arg(ARG_SCOPE, good[i].scope);
+		unit_arg(&c, ARG_SCOPE, good[i].scope);
 		if (run() != ERR_OK)
 			fail_msg("scope \"%s\" refused", good[i].scope);
 		assert_string_equal(fake.token_add.audience, good[i].aud);
@@ -403,7 +390,8 @@ test_scopes(void **state)
 	assert_string_equal(fake.project, "123");
 	/* A project audience for no active project. */
 	creds(FAKE_MACHINE_NAME, "s3cret");
-	arg(ARG_SCOPE, "openid urn:zitadel:iam:org:project:id:404:aud");
+	unit_arg(&c, ARG_SCOPE,
+	    "openid urn:zitadel:iam:org:project:id:404:aud");
 	fake.project_found = 0;
 	assert_int_equal(run(), ERR_OAUTH_SCOPE);
 	assert_string_equal(fake.project, "404");
@@ -412,7 +400,7 @@ test_scopes(void **state)
 	assert_int_equal(run(), ERR_UNAVAILABLE);
 	/* RFC 6749 3.3's characters only. */
 	for (i = 0; i < N(bad); i++) {
-		arg(ARG_SCOPE, bad[i]);
+		unit_arg(&c, ARG_SCOPE, bad[i]);
 		if (run() != ERR_OAUTH_SCOPE)
 			fail_msg("scope %zu accepted", i);
 		assert_string_equal(fake.calls, "machine_client");
@@ -495,11 +483,12 @@ static void
 jwt_grant(const char *jws)
 {
 	call_for("token");
-	arg(ARG_GRANT_TYPE, "urn:ietf:params:oauth:grant-type:jwt-bearer");
-	arg(ARG_ASSERTION, jws);
+	unit_arg(&c, ARG_GRANT_TYPE,
+	    "urn:ietf:params:oauth:grant-type:jwt-bearer");
+	unit_arg(&c, ARG_ASSERTION, jws);
 	/* The SDKs send a client_id that means nothing here. */
-	arg(ARG_CLIENT_ID, "zitadel");
-	arg(ARG_SCOPE, "openid " ZITADEL_AUD);
+	unit_arg(&c, ARG_CLIENT_ID, "zitadel");
+	unit_arg(&c, ARG_SCOPE, "openid " ZITADEL_AUD);
 }
 
 static void
@@ -568,9 +557,9 @@ static void
 introspect(const char *token)
 {
 	call_for("introspect");
-	arg(ARG_CLIENT_ID, "api-client");
-	arg(ARG_CLIENT_SECRET, "s3cret");
-	arg(ARG_TOKEN, token);
+	unit_arg(&c, ARG_CLIENT_ID, "api-client");
+	unit_arg(&c, ARG_CLIENT_SECRET, "s3cret");
+	unit_arg(&c, ARG_TOKEN, token);
 }
 
 static void
@@ -582,7 +571,7 @@ test_introspection(void **state)
 	snprintf(fake.token.scopes, SCOPES_MAX, "openid");
 	/* The caller is an API app. */
 	introspect("tok");
-	arg(ARG_CLIENT_SECRET, "wrong");
+	unit_arg(&c, ARG_CLIENT_SECRET, "wrong");
 	assert_int_equal(run(), ERR_OAUTH_CLIENT);
 	assert_string_equal(fake.calls, "api_client");
 	assert_string_equal(fake.client_id, "api-client");
@@ -648,9 +637,9 @@ test_introspection_inactive(void **state)
 			    "project-10 " FAKE_API_PROJECT);
 		else if (i == N(flags) + N(needs) + 1)
 			/* not a token at all: not even looked up */
-			arg(ARG_TOKEN, "a b");
+			unit_arg(&c, ARG_TOKEN, "a b");
 		else
-			arg(ARG_TOKEN, "a\"b");
+			unit_arg(&c, ARG_TOKEN, "a\"b");
 		assert_int_equal(run(), ERR_OK);
 		assert_true(o.out[OUT_ACTIVE].set);
 		assert_true(o.out[OUT_ACTIVE].i == 0);

@@ -87,16 +87,9 @@ static char authorization[32];
 static int
 group_setup(void **state)
 {
-	char err[256];
-
 	(void)state;
-	/* A store handle the fake never looks at. */
-	if (unit_service(&cfg, &svc, FAKE_API_PROJECT,
-	    (struct store *)&cfg) != 0 ||
-	    config_set(&cfg, "secret_grace_period_s", "60", err,
-	    sizeof(err)) != 0)
-		return -1;
-	return 0;
+	return unit_service(&cfg, &svc, FAKE_API_PROJECT,
+	    "secret_grace_period_s", "60");
 }
 
 static int
@@ -108,22 +101,14 @@ setup(void **state)
 	return 0;
 }
 
-static void
-arg(unsigned slot, const char *s)
-{
-	c.arg[slot].set = s != NULL;
-	c.arg[slot].s.p = s;
-	c.arg[slot].s.n = s != NULL ? strlen(s) : 0;
-}
-
 /* A call of name for user "U" (and key "K"), with a token. */
 static void
 call_for(const char *name)
 {
 	memset(&c, 0, sizeof(c));
 	c.def = unit_call(name);
-	arg(ARG_USER_ID, "U");
-	arg(ARG_KEY_ID, "K");
+	unit_arg(&c, ARG_USER_ID, "U");
+	unit_arg(&c, ARG_KEY_ID, "K");
 	c.authorization = authorization;
 }
 
@@ -207,8 +192,8 @@ order(const char *name, int v1, char need)
 	fake_store_reset();
 	call_for(name);
 	c.org_header = "org-2";
-	arg(ARG_USER_ID, NULL);
-	arg(ARG_KEY_ID, "");
+	unit_arg(&c, ARG_USER_ID, NULL);
+	unit_arg(&c, ARG_KEY_ID, "");
 	fake.token.found = 0;
 	fake.user.org_active = 0;
 	fake.user.permitted = 0;
@@ -231,14 +216,14 @@ order(const char *name, int v1, char need)
 		check_step(name, &steps[i], i);
 		i++;
 	}
-	arg(ARG_USER_ID, "U\x01");
+	unit_arg(&c, ARG_USER_ID, "U\x01");
 	check_step(name, &steps[i], i);
 	i++;
-	arg(ARG_USER_ID, "U");
+	unit_arg(&c, ARG_USER_ID, "U");
 	if (need == 'k') {
 		check_step(name, &steps[i], i);
 		i++;
-		arg(ARG_KEY_ID, "K");
+		unit_arg(&c, ARG_KEY_ID, "K");
 	}
 	check_step(name, &steps[i], i);
 	i++;
@@ -260,7 +245,7 @@ order(const char *name, int v1, char need)
 		fake.user.key_found = 1;
 	}
 	/* AddKey would make a pair: give it a key. */
-	arg(ARG_PUBLIC_KEY, pem2048);
+	unit_arg(&c, ARG_PUBLIC_KEY, pem2048);
 	check_step(name, &steps[i], i);
 	assert_int_equal(i + 1, n);
 	/* What the lookup was asked. */
@@ -327,9 +312,9 @@ test_rules(void **state)
 	for (i = 0; i < N(cases); i++) {
 		fake_store_reset();
 		call_for(cases[i].name);
-		arg(ARG_USER_ID, "");
+		unit_arg(&c, ARG_USER_ID, "");
 		assert_int_equal(run(), cases[i].missing);
-		arg(ARG_USER_ID, "U");
+		unit_arg(&c, ARG_USER_ID, "U");
 		fake.user.found = 0;
 		assert_int_equal(run(), cases[i].not_found);
 	}
@@ -432,7 +417,7 @@ test_key_type_and_expiration(void **state)
 
 	(void)state;
 	call_for("AddMachineKey");
-	arg(ARG_PUBLIC_KEY, pem2048);
+	unit_arg(&c, ARG_PUBLIC_KEY, pem2048);
 	/* No type, UNSPECIFIED or JSON: the only kind there is. */
 	assert_int_equal(run(), ERR_OK);
 	value_int(&c.arg[ARG_KEY_TYPE], 0);
@@ -485,7 +470,7 @@ test_key_given(void **state)
 
 	(void)state;
 	call_for("AddKey");
-	arg(ARG_PUBLIC_KEY, pem2048);
+	unit_arg(&c, ARG_PUBLIC_KEY, pem2048);
 	assert_int_equal(run(), ERR_OK);
 	assert_string_equal(fake.calls, WROTE);
 	assert_int_equal(fake.user_change.kind, USER_KEY_ADD);
@@ -514,7 +499,7 @@ test_key_given(void **state)
 			    prev);
 	}
 	for (i = 0; i < N(bad); i++) {
-		arg(ARG_PUBLIC_KEY, bad[i]);
+		unit_arg(&c, ARG_PUBLIC_KEY, bad[i]);
 		if (run() != ERR_KEY_INVALID)
 			fail_msg("key %zu accepted", i);
 		assert_non_null(o.reason);
@@ -533,7 +518,7 @@ test_key_made(void **state)
 
 	(void)state;
 	call_for("AddMachineKey");
-	arg(ARG_PUBLIC_KEY, "");
+	unit_arg(&c, ARG_PUBLIC_KEY, "");
 	assert_int_equal(run(), ERR_OK);
 	assert_string_equal(fake.calls, WROTE);
 	assert_int_equal(strncmp(fake.user_change.public_key,

@@ -29,6 +29,15 @@ unit_call(const char *name)
 	return &calls[0];	/* not reached */
 }
 
+/* c's argument slot set to the string s, or unset (NULL). */
+static inline void
+unit_arg(struct call *c, unsigned slot, const char *s)
+{
+	c->arg[slot].set = s != NULL;
+	c->arg[slot].s.p = s;
+	c->arg[slot].s.n = s != NULL ? strlen(s) : 0;
+}
+
 /* The value of resp's header name, or NULL. */
 static inline const char *
 unit_header(const struct response *resp, const char *name)
@@ -54,14 +63,14 @@ unit_json_str(json_object *obj, const char *key)
 }
 
 /*
- * The defaults, api_project_id and bcrypt at its lowest cost (what a test
- * can hash quickly), and a service over them and store (which a fake
- * store never looks at).  The errors some cases log on purpose go to
- * /dev/null.  -1 on failure.
+ * The defaults, api_project_id, bcrypt at its lowest cost (what a test
+ * can hash quickly) and key = value, and a service over them with a store
+ * handle a fake store never looks at.  The errors some cases log on
+ * purpose go to /dev/null.  -1 on failure.
  */
 static inline int
 unit_service(struct config *cfg, struct service *svc,
-    const char *api_project_id, struct store *store)
+    const char *api_project_id, const char *key, const char *value)
 {
 	char err[256];
 
@@ -72,9 +81,10 @@ unit_service(struct config *cfg, struct service *svc,
 	    sizeof(err)) != 0 ||
 	    config_set(cfg, "hash_algorithm", "bcrypt", err,
 	    sizeof(err)) != 0 ||
-	    config_set(cfg, "bcrypt_cost", "4", err, sizeof(err)) != 0)
+	    config_set(cfg, "bcrypt_cost", "4", err, sizeof(err)) != 0 ||
+	    config_set(cfg, key, value, err, sizeof(err)) != 0)
 		return -1;
-	service_init(svc, cfg, store);
+	service_init(svc, cfg, (struct store *)cfg);
 	log_set_level(LOG_ERROR);
 	return log_open_file("/dev/null", err, sizeof(err));
 }
