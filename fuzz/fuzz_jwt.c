@@ -21,6 +21,7 @@
 
 #include "b64.h"
 #include "jwt.h"
+#include "keyvectors.h"
 #include "rsakey.h"
 #include "secret.h"
 
@@ -31,18 +32,6 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* An RSA-2048 public key (the unit tests' key A): nothing here signs. */
-static const char key_pem[] =
-    "-----BEGIN PUBLIC KEY-----\n"
-    "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAjbqvrGxihYvsH2z2E+ER\n"
-    "DK2HY6pJ/7jPMtwBcpo+BbRpfJnCIr2Lz9JcLnMuJ5wGkBH4T94UOb6VUFRlixdh\n"
-    "F2ejSgjt/Edl1XQZJthrlGz3b7uNgYtXodsmh7vgcDtGTsV+nLeEujDCiMhwO/s+\n"
-    "9FoizsHQv4dFGAT5ETyr27WpS61xYVwS/40lP5ihYRtYLc1NiQz5DuQ6/1XqDWmu\n"
-    "f1zy9VP/5i2JAOI2ZAq3WRHEeN0+JLDhNKRXEABk4HDyECdiOcv5j+5BgKMqnSIQ\n"
-    "cMclU+iQgLr0XYC59h0RKulaYh3Ugi11eKBDzDFFAnr9j+p5KW3iWR2zcg9veFOs\n"
-    "NwIDAQAB\n"
-    "-----END PUBLIC KEY-----\n";
-
 static struct rsakey *key;
 static struct jwt t;
 
@@ -52,7 +41,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	if (secret_init() != 0 ||
-	    rsakey_read_public(key_pem, sizeof(key_pem) - 1, &key) !=
+	    rsakey_read_public(KV_A_PUB_PEM, strlen(KV_A_PUB_PEM), &key) !=
 	    RSAKEY_OK)
 		abort();
 	return 0;
