@@ -82,28 +82,16 @@ auth_token_chars_ok(const char *t, size_t len)
 #define REFUSED_SLOTS 64
 #define REFUSED_NS 1000000000LL
 
+/* A slot by the digest's first byte; a newer refusal takes the slot. */
 static struct {
 	char digest[SHA256_HEX];
 	int64_t until;		/* CLOCK_MONOTONIC ns */
 } refused[REFUSED_SLOTS];
 
-/* Slots by the digest's first byte; a newer refusal takes the slot. */
-static unsigned
-refused_slot(const char *digest)
-{
-	unsigned v = 0;
-	int i;
-
-	for (i = 0; i < 2; i++)
-		v = v << 4 | (unsigned)(digest[i] <= '9' ? digest[i] - '0' :
-		    digest[i] - 'a' + 10);
-	return v % REFUSED_SLOTS;
-}
-
 int
 auth_refused_recently(const char *digest)
 {
-	unsigned i = refused_slot(digest);
+	unsigned i = util_digest_slot(digest, REFUSED_SLOTS);
 
 	return refused[i].until > util_mono_ns() &&
 	    memcmp(refused[i].digest, digest, SHA256_HEX) == 0;
@@ -112,7 +100,7 @@ auth_refused_recently(const char *digest)
 void
 auth_refuse(const char *digest)
 {
-	unsigned i = refused_slot(digest);
+	unsigned i = util_digest_slot(digest, REFUSED_SLOTS);
 
 	memcpy(refused[i].digest, digest, SHA256_HEX);
 	refused[i].until = util_mono_ns() + REFUSED_NS;

@@ -60,14 +60,6 @@ clientauth_refused(const char *key)
 	return auth_refused_recently(key);
 }
 
-static unsigned
-slot(const char *key)
-{
-	return (unsigned)((key[0] <= '9' ? key[0] - '0' : key[0] - 'a' + 10) *
-	    16 + (key[1] <= '9' ? key[1] - '0' : key[1] - 'a' + 10)) %
-	    TRUSTED_SLOTS;
-}
-
 static int
 verify(struct slice secret, const char *hash)
 {
@@ -84,7 +76,7 @@ int
 clientauth_check(const char *key, struct slice secret,
     const struct client_row *row, const struct hash_params *hp)
 {
-	unsigned i = slot(key);
+	unsigned i = util_digest_slot(key, TRUSTED_SLOTS);
 	const char *matched = NULL;
 
 	if (trusted[i].until > util_mono_ns() &&

@@ -119,7 +119,7 @@ service_userinfo(struct service *svc, const struct call *c,
  * they authenticate it, 0 when they do not (o->reason says why).
  */
 static int
-client_ok(struct service *svc, const struct call *c, const char *kind,
+client_ok(struct service *svc, const struct call *c,
     const struct client_row *row, const char *key, struct answer *o)
 {
 	if (!clientauth_check(key, c->arg[ARG_CLIENT_SECRET].s, row,
@@ -133,7 +133,6 @@ client_ok(struct service *svc, const struct call *c, const char *kind,
 		o->reason = "client, its project or organisation inactive";
 		return 0;
 	}
-	(void)kind;
 	return 1;
 }
 
@@ -173,7 +172,7 @@ by_secret(struct service *svc, const struct call *c, char *user_id,
 		return e;
 	if ((e = store_machine_client(svc->store, client_id, &row)) != ERR_OK)
 		return e;
-	if (!client_ok(svc, c, "machine", &row, key, o))
+	if (!client_ok(svc, c, &row, key, o))
 		return ERR_OAUTH_CLIENT;
 	memcpy(user_id, row.id, sizeof(row.id));
 	return ERR_OK;
@@ -413,7 +412,7 @@ service_introspect(struct service *svc, const struct call *c,
 		return e;
 	if ((e = store_api_client(svc->store, client_id, &app)) != ERR_OK)
 		return e;
-	if (!client_ok(svc, c, "api", &app, key, o))
+	if (!client_ok(svc, c, &app, key, o))
 		return ERR_OAUTH_CLIENT;
 	if (!tok->set) {
 		o->reason = "no token";

@@ -109,6 +109,12 @@ util_hexval(char c)
 	return -1;
 }
 
+unsigned
+util_digest_slot(const char *hex, unsigned n)
+{
+	return (unsigned)(util_hexval(hex[0]) * 16 + util_hexval(hex[1])) % n;
+}
+
 const struct reason *
 util_reason(const struct reason *table, size_t n, unsigned kind,
     unsigned fallback)

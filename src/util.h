@@ -47,6 +47,9 @@ const struct reason *util_reason(const struct reason *table, size_t n,
 /* A hexadecimal digit's value (either case), or -1. */
 int util_hexval(char c);
 
+/* One of n cache slots for a hex digest: its first byte, modulo n. */
+unsigned util_digest_slot(const char *hex, unsigned n);
+
 /* 1 for a control code point: C0, DEL or C1 (Unicode category Cc). */
 int util_is_control(unsigned long cp);
 

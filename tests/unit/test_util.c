@@ -338,6 +338,18 @@ test_hexval(void **state)
 	}
 }
 
+/* A digest's slot is its first byte's value modulo the slots. */
+static void
+test_digest_slot(void **state)
+{
+	(void)state;
+	assert_int_equal(util_digest_slot("00ff", 64), 0);
+	assert_int_equal(util_digest_slot("4a00", 64), 0x4a % 64);
+	assert_int_equal(util_digest_slot("ff00", 64), 63);
+	assert_int_equal(util_digest_slot("ff00", 256), 255);
+	assert_int_equal(util_digest_slot("9b", 1), 0);
+}
+
 /* A kind in range is its row; one out of range, the fallback's. */
 static void
 test_reason(void **state)
@@ -366,6 +378,7 @@ main(void)
 		cmocka_unit_test(test_has_control),
 		cmocka_unit_test(test_mono_ns),
 		cmocka_unit_test(test_hexval),
+		cmocka_unit_test(test_digest_slot),
 		cmocka_unit_test(test_reason),
 	};
 
