@@ -74,7 +74,8 @@ answer_cstr(struct answer *o, unsigned slot, const char *s)
 void
 answer_wipe(struct answer *o)
 {
-	secret_wipe(o->pool, sizeof(o->pool));
+	/* Only answer_str() writes the pool, and only below used. */
+	secret_wipe(o->pool, o->used);
 	o->used = 0;
 }
 
